@@ -1,0 +1,25 @@
+/* Diagnostics in compiler form: "file:line: error: message". */
+#ifndef IANA_DIAG_H
+#define IANA_DIAG_H
+
+extern const char *diag_program;
+extern unsigned diag_errors;
+extern unsigned diag_warnings;
+extern int diag_quiet_warnings;
+
+/* line 0 means the message is about the whole file. */
+void diag_error(const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warning(const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report an out-of-memory condition and exit: nothing sensible is left to do. */
+_Noreturn void diag_oom(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,398 @@
+/* Streaming parse of the IANA registry XML with libxml2's xmlTextReader. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlreader.h>
+
+#include "diag.h"
+#include "registry.h"
+
+/* The longest text kept for one field: far above anything IANA writes. */
+#define FIELD_MAX (1u << 20)
+
+enum field { F_NONE, F_NAME, F_PROTOCOL, F_NUMBER, F_DESCRIPTION, F_NOTE, F_UPDATED };
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+struct parse {
+	struct registry *reg;
+	xmlTextReaderPtr reader;
+	int failed;
+	size_t cap;
+
+	int in_record;
+	enum field field;
+	int field_depth;
+	struct text text;
+	int in_registry_updated;
+};
+
+static void structured_error(void *ctx, xmlErrorPtr err)
+{
+	struct parse *ps = ctx;
+	char msg[512];
+	size_t n;
+
+	if (err == NULL || err->level == XML_ERR_NONE)
+		return;
+	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "XML error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (err->level == XML_ERR_WARNING) {
+		diag_warning(ps->reg->file, (unsigned long)(err->line > 0 ? err->line : 0), "%s", msg);
+		return;
+	}
+	diag_error(ps->reg->file, (unsigned long)(err->line > 0 ? err->line : 0), "%s", msg);
+	ps->failed = 1;
+}
+
+/* libxml2 must never print on its own: every message goes through us. */
+static void silent_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static unsigned long line_of(struct parse *ps)
+{
+	int line = xmlTextReaderGetParserLineNumber(ps->reader);
+
+	return line > 0 ? (unsigned long)line : 0;
+}
+
+static void text_add(struct parse *ps, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (ps->text.len + n > FIELD_MAX) {
+		if (ps->text.len <= FIELD_MAX) {
+			diag_error(ps->reg->file, line_of(ps), "text of an element exceeds %u bytes",
+				   FIELD_MAX);
+			ps->failed = 1;
+		}
+		ps->text.len = FIELD_MAX + 1;
+		return;
+	}
+	if (ps->text.len + n + 1 > ps->text.cap) {
+		ps->text.cap = (ps->text.len + n + 1) * 2;
+		ps->text.s = xrealloc(ps->text.s, ps->text.cap);
+	}
+	memcpy(ps->text.s + ps->text.len, s, n + 1);
+	ps->text.len += n;
+}
+
+/* The field's text with surrounding white space removed, as a new string. */
+static char *text_take(struct parse *ps, int trim)
+{
+	char *s = ps->text.s ? ps->text.s : "";
+	size_t n = ps->text.len > FIELD_MAX ? 0 : ps->text.len;
+	char *out;
+
+	if (trim) {
+		while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++, n--;
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+				 s[n - 1] == '\r'))
+			n--;
+	}
+	out = xmalloc(n + 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+	ps->text.len = 0;
+	return out;
+}
+
+static struct reg_record *current(struct parse *ps)
+{
+	return &ps->reg->records[ps->reg->n_records - 1];
+}
+
+static void start_record(struct parse *ps)
+{
+	struct registry *reg = ps->reg;
+
+	if (reg->n_records == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 1024;
+		reg->records = xreallocarray(reg->records, ps->cap, sizeof(*reg->records));
+	}
+	memset(&reg->records[reg->n_records], 0, sizeof(*reg->records));
+	reg->records[reg->n_records++].line = line_of(ps);
+	ps->in_record = 1;
+}
+
+static void end_field(struct parse *ps)
+{
+	struct reg_record *r = current(ps);
+	static const char *const names[] = {
+		[F_NAME] = "name", [F_PROTOCOL] = "protocol", [F_NUMBER] = "number",
+		[F_DESCRIPTION] = "description", [F_NOTE] = "note",
+	};
+	char **slot = NULL;
+
+	switch (ps->field) {
+	case F_NAME: slot = &r->name; break;
+	case F_PROTOCOL: slot = &r->protocol; break;
+	case F_NUMBER: slot = &r->number; break;
+	case F_DESCRIPTION: slot = &r->description; break;
+	case F_NOTE: slot = &r->note; break;
+	default: break;
+	}
+	if (slot == NULL)
+		return;
+	if (*slot != NULL && ps->field != F_NOTE) {
+		diag_error(ps->reg->file, line_of(ps), "record at line %lu has more than one <%s>",
+			   r->line, names[ps->field]);
+		ps->failed = 1;
+		ps->text.len = 0;
+		return;
+	}
+	if (*slot != NULL) {
+		/* Several notes are kept, one per line. */
+		char *more = text_take(ps, 0);
+		size_t a = strlen(*slot), b = strlen(more);
+
+		*slot = xrealloc(*slot, a + b + 2);
+		(*slot)[a] = '\n';
+		memcpy(*slot + a + 1, more, b + 1);
+		free(more);
+		return;
+	}
+	*slot = text_take(ps, ps->field != F_DESCRIPTION && ps->field != F_NOTE);
+}
+
+static enum field field_of(const char *local)
+{
+	if (strcmp(local, "name") == 0) return F_NAME;
+	if (strcmp(local, "protocol") == 0) return F_PROTOCOL;
+	if (strcmp(local, "number") == 0) return F_NUMBER;
+	if (strcmp(local, "description") == 0) return F_DESCRIPTION;
+	if (strcmp(local, "note") == 0) return F_NOTE;
+	return F_NONE;
+}
+
+static int in_namespace(xmlTextReaderPtr r)
+{
+	const xmlChar *ns = xmlTextReaderConstNamespaceUri(r);
+
+	return ns != NULL && strcmp((const char *)ns, IANA_REGISTRY_NS) == 0;
+}
+
+/* YYYY-MM-DD to YYYYMMDD, or 0 when it is not such a date. */
+static uint32_t parse_date(const char *s)
+{
+	unsigned y, m, d;
+	char tail;
+
+	if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 || strlen(s) != 10 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	return y * 10000 + m * 100 + d;
+}
+
+static void element(struct parse *ps, int depth)
+{
+	xmlTextReaderPtr r = ps->reader;
+	const char *local = (const char *)xmlTextReaderConstLocalName(r);
+	int empty = xmlTextReaderIsEmptyElement(r);
+
+	if (depth == 0) {
+		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+		char *id;
+
+		if (strcmp(local, "registry") != 0 || !in_namespace(r)) {
+			diag_error(ps->reg->file, line_of(ps),
+				   "not an IANA registry: the root element is <%s> in namespace \"%s\", "
+				   "not <registry> in \"%s\"", local, ns ? ns : "", IANA_REGISTRY_NS);
+			ps->failed = 1;
+			return;
+		}
+		id = (char *)xmlTextReaderGetAttribute(r, (const xmlChar *)"id");
+		if (id != NULL && strcmp(id, IANA_REGISTRY_ID) != 0) {
+			diag_error(ps->reg->file, line_of(ps),
+				   "this is the IANA registry \"%s\", not \"%s\"", id, IANA_REGISTRY_ID);
+			ps->failed = 1;
+		}
+		xmlFree(id);
+		return;
+	}
+	if (!in_namespace(r))
+		return;
+	if (depth == 1) {
+		if (strcmp(local, "record") == 0 && !empty)
+			start_record(ps);
+		else if (strcmp(local, "record") == 0)
+			start_record(ps), ps->in_record = 0;
+		else if (strcmp(local, "updated") == 0 && !empty)
+			ps->in_registry_updated = 1;
+		return;
+	}
+	if (depth == 2 && ps->in_record && ps->field == F_NONE) {
+		ps->field = field_of(local);
+		ps->field_depth = depth;
+		ps->text.len = 0;
+		if (ps->field != F_NONE && empty) {
+			end_field(ps);
+			ps->field = F_NONE;
+		}
+	}
+}
+
+static void end_element(struct parse *ps, int depth)
+{
+	if (depth == 1 && ps->in_registry_updated) {
+		char *s = text_take(ps, 1);
+
+		ps->reg->updated = parse_date(s);
+		if (ps->reg->updated == 0)
+			diag_warning(ps->reg->file, line_of(ps), "<updated> is not a YYYY-MM-DD date: %s", s);
+		free(s);
+		ps->in_registry_updated = 0;
+	} else if (depth == 1) {
+		ps->in_record = 0;
+	} else if (depth == ps->field_depth && ps->field != F_NONE) {
+		end_field(ps);
+		ps->field = F_NONE;
+	}
+}
+
+static int run(struct parse *ps)
+{
+	xmlTextReaderPtr r = ps->reader;
+	int ret, seen_root = 0;
+
+	xmlTextReaderSetStructuredErrorHandler(r, structured_error, ps);
+	while ((ret = xmlTextReaderRead(r)) == 1 && !ps->failed) {
+		int type = xmlTextReaderNodeType(r);
+		int depth = xmlTextReaderDepth(r);
+
+		switch (type) {
+		case XML_READER_TYPE_ELEMENT:
+			seen_root = 1;
+			element(ps, depth);
+			break;
+		case XML_READER_TYPE_END_ELEMENT:
+			end_element(ps, depth);
+			break;
+		case XML_READER_TYPE_TEXT:
+		case XML_READER_TYPE_CDATA:
+		case XML_READER_TYPE_WHITESPACE:
+		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+			if (ps->field != F_NONE || ps->in_registry_updated) {
+				const char *v = (const char *)xmlTextReaderConstValue(r);
+
+				text_add(ps, v ? v : "");
+			}
+			break;
+		case XML_READER_TYPE_DOCUMENT_TYPE:
+			diag_error(ps->reg->file, line_of(ps),
+				   "document type declarations are not accepted "
+				   "(the IANA registry has none; DTDs and entities are never loaded)");
+			ps->failed = 1;
+			break;
+		case XML_READER_TYPE_ENTITY_REFERENCE:
+		case XML_READER_TYPE_ENTITY:
+			diag_error(ps->reg->file, line_of(ps), "entity references are not accepted");
+			ps->failed = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret < 0 && !ps->failed) {
+		diag_error(ps->reg->file, line_of(ps), "the XML is not well-formed");
+		ps->failed = 1;
+	}
+	if (!ps->failed && !seen_root) {
+		diag_error(ps->reg->file, 0, "the file holds no XML element");
+		ps->failed = 1;
+	}
+	return ps->failed ? -1 : 0;
+}
+
+static const int parse_options = XML_PARSE_NONET | XML_PARSE_NOXINCNODE;
+
+static int finish(struct parse *ps)
+{
+	int rc;
+
+	if (ps->reader == NULL) {
+		diag_error(ps->reg->file, 0, "cannot open: %s", "libxml2 could not start a reader");
+		return -1;
+	}
+	rc = run(ps);
+	xmlFreeTextReader(ps->reader);
+	free(ps->text.s);
+	return rc;
+}
+
+/* No entity, DTD or XInclude may ever be loaded from outside the document. */
+static xmlParserInputPtr refuse_loading(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void init_libxml(void)
+{
+	xmlSetGenericErrorFunc(NULL, silent_generic);
+	xmlSetExternalEntityLoader(refuse_loading);
+}
+
+int registry_parse_file(const char *path, struct registry *reg)
+{
+	struct parse ps = { .reg = reg };
+	FILE *f;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->file = xstrdup(path);
+	/* Say why a file cannot be opened in words, before libxml2 tries. */
+	f = fopen(path, "r");
+	if (f == NULL) {
+		diag_error(path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	init_libxml();
+	ps.reader = xmlReaderForFile(path, NULL, parse_options);
+	return finish(&ps);
+}
+
+int registry_parse_memory(const char *buf, size_t len, const char *name, struct registry *reg)
+{
+	struct parse ps = { .reg = reg };
+
+	memset(reg, 0, sizeof(*reg));
+	reg->file = xstrdup(name);
+	if (len > INT32_MAX) {
+		diag_error(name, 0, "file too large");
+		return -1;
+	}
+	init_libxml();
+	ps.reader = xmlReaderForMemory(buf, (int)len, name, NULL, parse_options);
+	return finish(&ps);
+}
+
+void registry_free(struct registry *reg)
+{
+	for (size_t i = 0; i < reg->n_records; i++) {
+		struct reg_record *r = &reg->records[i];
+
+		free(r->name);
+		free(r->protocol);
+		free(r->number);
+		free(r->description);
+		free(r->note);
+	}
+	free(reg->records);
+	free(reg->file);
+	memset(reg, 0, sizeof(*reg));
+}

@@ -1,0 +1,38 @@
+/* The IANA service-names-port-numbers registry as read from its XML. */
+#ifndef IANA_REGISTRY_H
+#define IANA_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IANA_REGISTRY_NS "http://www.iana.org/assignments"
+#define IANA_REGISTRY_ID "service-names-port-numbers"
+
+/* One <record>, its fields as text (NULL when absent), nothing interpreted. */
+struct reg_record {
+	unsigned long line;        /* of its start tag */
+	char *name;
+	char *protocol;
+	char *number;
+	char *description;
+	char *note;
+};
+
+struct registry {
+	char *file;                /* for diagnostics */
+	uint32_t updated;          /* <updated> as YYYYMMDD, 0 when absent */
+	struct reg_record *records;
+	size_t n_records;
+};
+
+/*
+ * Parse a registry with libxml2's streaming reader, without network access,
+ * DTDs or entities (a document type declaration is an error).  Every problem
+ * is reported as file:line; returns 0, or -1 when any error was reported.
+ */
+int registry_parse_file(const char *path, struct registry *reg);
+int registry_parse_memory(const char *buf, size_t len, const char *name,
+			  struct registry *reg);
+void registry_free(struct registry *reg);
+
+#endif

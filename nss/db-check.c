@@ -1,0 +1,193 @@
+/* Full validation of a services database: checksum, entries, both indexes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db-reader.h"
+
+uint32_t iana_crc32(uint32_t crc, const unsigned char *p, size_t n)
+{
+	static uint32_t table[256];
+	static int ready;
+
+	if (!ready) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+
+			for (int k = 0; k < 8; k++)
+				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+		ready = 1;
+	}
+	crc = ~crc;
+	while (n--)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+uint32_t iana_db_checksum(const unsigned char *base, size_t size)
+{
+	static const unsigned char zero[4];
+	uint32_t crc;
+
+	crc = iana_crc32(0, base, IANA_H_CHECKSUM);
+	crc = iana_crc32(crc, zero, 4);
+	return iana_crc32(crc, base + IANA_H_CHECKSUM + 4, size - IANA_H_CHECKSUM - 4);
+}
+
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A name as services(5) can carry it: 1-15 printable bytes, no '#'. */
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > IANA_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f || *s == '#')
+			return 0;
+	return 1;
+}
+
+static int check_sections(const struct iana_db *db, char *why, size_t whylen)
+{
+	uint32_t off[IANA_SEC_COUNT], len[IANA_SEC_COUNT];
+
+	for (unsigned i = 0; i < IANA_SEC_COUNT; i++) {
+		off[i] = iana_get32(db->base + IANA_H_SECTIONS + 8 * i);
+		len[i] = iana_get32(db->base + IANA_H_SECTIONS + 8 * i + 4);
+	}
+	for (unsigned i = 0; i < IANA_SEC_COUNT; i++)
+		for (unsigned j = i + 1; j < IANA_SEC_COUNT; j++)
+			if (len[i] && len[j] && off[i] < off[j] + len[j] && off[j] < off[i] + len[i])
+				return fail(why, whylen, "sections %u and %u overlap", i, j);
+	return 0;
+}
+
+static int check_entries(const struct iana_db *db, char *why, size_t whylen)
+{
+	uint32_t lines = 0, ranges = 0, prev = 0;
+
+	for (uint32_t i = 0; i < db->n_protos; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(db->proto_name[i], db->proto_name[j]) == 0)
+				return fail(why, whylen, "protocol %s listed twice", db->proto_name[i]);
+
+	for (uint32_t i = 0; i < db->n_entries; i++) {
+		struct iana_entry e;
+		const char *s;
+		uint32_t w;
+
+		if (iana_db_entry(db, i, &e) < 0)
+			return fail(why, whylen, "entry %u is damaged (bad offset or check)", i);
+		s = e.strings;
+		for (unsigned k = 0; k <= e.nalias; k++, s += strlen(s) + 1)
+			if (!valid_name(s))
+				return fail(why, whylen, "entry %u holds an invalid name", i);
+		if (!valid_name(e.proto))
+			return fail(why, whylen, "protocol %u is not a valid name", e.proto_idx);
+		w = iana_get32(db->entries + (size_t)i * IANA_ENTRY_SIZE);
+		if (w & IANA_ENTRY_RANGE_BIT)
+			ranges++;
+		lines += (uint32_t)(e.port_hi - e.port_lo) + 1;
+	}
+	if (ranges != db->n_ranges)
+		return fail(why, whylen, "%u range entries but %u ranges", ranges, db->n_ranges);
+	for (uint32_t r = 0; r < db->n_ranges; r++) {
+		uint32_t idx = iana_get16(db->ranges + IANA_RANGE_SIZE * r);
+
+		if (r > 0 && idx <= prev)
+			return fail(why, whylen, "ranges out of order at %u", r);
+		prev = idx;
+	}
+	if (lines != db->n_lines)
+		return fail(why, whylen, "header says %u lines, entries make %u", db->n_lines, lines);
+	return 0;
+}
+
+/* The offsets of an index: non-decreasing, ending at the postings' count. */
+static int check_offsets(const unsigned char *offs, uint32_t n, uint32_t npost,
+			 const char *what, char *why, size_t whylen)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (iana_get16(offs + 2 * i) > iana_get16(offs + 2 * i + 2))
+			return fail(why, whylen, "%s offsets decrease at %u", what, i);
+	if (iana_get16(offs) != 0 || iana_get16(offs + 2 * n) != npost)
+		return fail(why, whylen, "%s offsets do not span the postings", what);
+	return 0;
+}
+
+static int check_names(const struct iana_db *db, char *why, size_t whylen)
+{
+	uint32_t used = 0;
+
+	if (check_offsets(db->name_offs, db->name_slots, db->name_npost, "name", why, whylen) < 0)
+		return -1;
+	for (uint32_t s = 0; s < db->name_slots; s++)
+		if (iana_get16(db->name_offs + 2 * s) != iana_get16(db->name_offs + 2 * s + 2))
+			used++;
+	if (used != db->n_names)
+		return fail(why, whylen, "%u names in the header, %u used slots", db->n_names, used);
+
+	/* Every string of every entry is found, by the first entry holding it. */
+	for (uint32_t i = 0; i < db->n_entries; i++) {
+		struct iana_entry e, f;
+		const char *s;
+
+		iana_db_entry(db, i, &e);
+		s = e.strings;
+		for (unsigned k = 0; k <= e.nalias; k++, s += strlen(s) + 1) {
+			if (!iana_db_find_name(db, s, e.proto, &f))
+				return fail(why, whylen, "name %s/%s of entry %u is not indexed", s, e.proto, i);
+			if (f.idx > i || f.proto_idx != e.proto_idx)
+				return fail(why, whylen, "name %s/%s finds entry %u, not %u or before",
+					    s, e.proto, f.idx, i);
+		}
+	}
+	return 0;
+}
+
+static int check_ports(const struct iana_db *db, char *why, size_t whylen)
+{
+	uint32_t total = 0;
+
+	for (uint32_t w = 0; w < IANA_PORT_WORDS; w++) {
+		if (iana_get16(db->port_rank + 2 * w) != total)
+			return fail(why, whylen, "port rank directory wrong at word %u", w);
+		total += iana_popcount64(iana_get64(db->port_bitmap + 8 * w));
+	}
+	if (total != db->n_ports)
+		return fail(why, whylen, "%u ports in the bitmap, %u in the header", total, db->n_ports);
+	if (check_offsets(db->port_offs, db->n_ports, db->port_npost, "port", why, whylen) < 0)
+		return -1;
+
+	for (uint32_t i = 0; i < db->n_entries; i++) {
+		struct iana_entry e, f;
+
+		iana_db_entry(db, i, &e);
+		for (uint32_t p = e.port_lo; p <= e.port_hi; p++)
+			if (!iana_db_find_port(db, (uint16_t)p, e.proto, &f) || f.idx > i)
+				return fail(why, whylen, "port %u/%s of entry %u is not indexed", p, e.proto, i);
+	}
+	return 0;
+}
+
+int iana_db_check(const struct iana_db *db, char *why, size_t whylen)
+{
+	if (iana_db_checksum(db->base, db->size) != iana_get32(db->base + IANA_H_CHECKSUM))
+		return fail(why, whylen, "checksum mismatch");
+	if (check_sections(db, why, whylen) < 0 || check_entries(db, why, whylen) < 0 ||
+	    check_names(db, why, whylen) < 0 || check_ports(db, why, whylen) < 0)
+		return -1;
+	return 0;
+}

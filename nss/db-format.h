@@ -1,0 +1,238 @@
+/* On-disk layout of the libnss-iana services database: the only C copy of FORMAT.md. */
+#ifndef IANA_DB_FORMAT_H
+#define IANA_DB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Every integer in the file is little-endian and is read and written byte by
+ * byte through the helpers below, never by casting a struct onto the file,
+ * so one file serves every architecture.  See FORMAT.md for the prose.
+ */
+
+#define IANA_DB_MAGIC        "IANASVDB"
+#define IANA_DB_MAGIC_LEN    8
+#define IANA_DB_VERSION      1
+#define IANA_DB_HEADER_SIZE  176
+
+/* Field offsets inside the header. */
+enum {
+	IANA_H_MAGIC        = 0,   /* 8 bytes "IANASVDB" */
+	IANA_H_VERSION      = 8,   /* u32 */
+	IANA_H_HEADER_SIZE  = 12,  /* u32, IANA_DB_HEADER_SIZE */
+	IANA_H_FILE_SIZE    = 16,  /* u32, size of the whole file */
+	IANA_H_CHECKSUM     = 20,  /* u32, CRC-32 of the file with this field zero */
+	IANA_H_UPDATED      = 24,  /* u32, registry <updated> as YYYYMMDD, 0 if none */
+	IANA_H_FLAGS        = 28,  /* u32, must be zero in version 1 */
+	IANA_H_N_ENTRIES    = 32,  /* u32 */
+	IANA_H_N_LINES      = 36,  /* u32, services(5) lines: ranges expanded */
+	IANA_H_N_PROTOS     = 40,  /* u32 */
+	IANA_H_N_NAMES      = 44,  /* u32, distinct folded names (keys of the name index) */
+	IANA_H_NAME_SLOTS   = 48,  /* u32, slots of the name index */
+	IANA_H_NAME_BUCKETS = 52,  /* u32, buckets of the name index */
+	IANA_H_NAME_SEED    = 56,  /* u32, seed of the name hash */
+	IANA_H_N_PORTS      = 60,  /* u32, distinct ports with at least one entry */
+	IANA_H_N_RANGES     = 64,  /* u32, entries that cover more than one port */
+	IANA_H_RESERVED     = 68,  /* u32, must be zero */
+	IANA_H_SECTIONS     = 72,  /* IANA_SEC_COUNT x (u32 offset, u32 size) */
+	/* 72 + 13 * 8 = 176: the header ends with the section table. */
+};
+
+/* Sections, by their index in the header's section table. */
+enum iana_section {
+	IANA_SEC_STRINGS = 0,      /* NUL-terminated strings; last byte is NUL */
+	IANA_SEC_PROTOS,           /* n_protos x u32: offset of the name in STRINGS */
+	IANA_SEC_ENTRIES,          /* n_entries x IANA_ENTRY_SIZE, registry order */
+	IANA_SEC_RANGES,           /* n_ranges x (u16 entry, u16 last port), by entry */
+	IANA_SEC_NAME_DISP,        /* name_buckets x u16: displacement per bucket */
+	IANA_SEC_NAME_OFFS,        /* (name_slots + 1) x u16: postings start per slot */
+	IANA_SEC_NAME_POST,        /* u16 entry indexes */
+	IANA_SEC_PORT_BITMAP,      /* 1024 x u64: bit p set when port p has an entry */
+	IANA_SEC_PORT_RANK,        /* 1024 x u16: set bits in the words before */
+	IANA_SEC_PORT_OFFS,        /* (n_ports + 1) x u16: postings start per port */
+	IANA_SEC_PORT_POST,        /* u16 entry indexes */
+	IANA_SEC_INFO,             /* descriptive data, never read by lookups */
+	IANA_SEC_RESERVED,         /* must be offset 0, size 0 */
+	IANA_SEC_COUNT
+};
+
+#define IANA_SEC_LOOKUP_COUNT   IANA_SEC_INFO  /* sections before INFO are lookup data */
+
+/*
+ * An entry: u32 word, u16 first port, u16 check.  The word holds the offset
+ * of the entry's string block (its name, then its aliases), its protocol,
+ * whether it covers a range (its last port is then in RANGES) and its alias
+ * count.  The check is iana_entry_check() of all of that.
+ */
+#define IANA_ENTRY_SIZE         8
+#define IANA_ENTRY_BLOCK_MASK   0x003fffffu    /* word bits 0-21: block offset */
+#define IANA_ENTRY_PROTO_SHIFT  22             /* word bits 22-24: protocol */
+#define IANA_ENTRY_PROTO_MASK   0x7u
+#define IANA_ENTRY_RANGE_BIT    (UINT32_C(1) << 25)
+#define IANA_ENTRY_NALIAS_SHIFT 26             /* word bits 26-31: alias count */
+
+#define IANA_RANGE_SIZE         4
+
+#define IANA_MAX_STRINGS        0x00400000u    /* 22-bit block offsets */
+#define IANA_MAX_PROTOS         8
+#define IANA_MAX_ALIASES        63
+#define IANA_MAX_ENTRIES        65535          /* u16 entry indexes */
+#define IANA_MAX_POSTINGS       65535          /* u16 postings offsets */
+#define IANA_MAX_NAME_SLOTS     65535
+#define IANA_NAME_MAX           15             /* RFC 6335 section 5.1 */
+#define IANA_PROTO_MAX          31
+
+#define IANA_PORT_WORDS         1024           /* 65536 bits */
+#define IANA_PORT_BITMAP_SIZE   (IANA_PORT_WORDS * 8)
+#define IANA_PORT_RANK_SIZE     (IANA_PORT_WORDS * 2)
+
+static inline uint16_t iana_get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (unsigned)p[1] << 8);
+}
+
+static inline uint32_t iana_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t iana_get64(const unsigned char *p)
+{
+	return (uint64_t)iana_get32(p) | (uint64_t)iana_get32(p + 4) << 32;
+}
+
+static inline void iana_put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void iana_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static inline void iana_put64(unsigned char *p, uint64_t v)
+{
+	iana_put32(p, (uint32_t)v);
+	iana_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* The 64-bit finaliser of MurmurHash3; a bijection with good avalanche. */
+static inline uint64_t iana_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * Fold a name for the name index: ASCII A-Z to a-z, nothing else, into 16
+ * zero-padded bytes.  Returns the length, or -1 when the name is longer than
+ * IANA_NAME_MAX, which no database holds.
+ */
+static inline int iana_fold_name(const char *name, unsigned char out[16])
+{
+	int n;
+
+	memset(out, 0, 16);
+	for (n = 0; name[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)name[n];
+
+		if (n == IANA_NAME_MAX)
+			return -1;
+		out[n] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+	}
+	return n;
+}
+
+/* The name hash: both halves of the folded name, mixed with the seed. */
+static inline uint64_t iana_name_hash(const unsigned char folded[16], uint32_t seed)
+{
+	return iana_mix64(iana_mix64(iana_get64(folded) ^ seed) ^ iana_get64(folded + 8));
+}
+
+/* Map a 32-bit value uniformly onto [0, n) without a division. */
+static inline uint32_t iana_reduce(uint32_t x, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)x * n) >> 32);
+}
+
+/* The bucket of a name hash: its high half reduced onto the buckets. */
+static inline uint32_t iana_name_bucket(uint64_t h, uint32_t buckets)
+{
+	return iana_reduce((uint32_t)(h >> 32), buckets);
+}
+
+/* The slot of a name hash given its bucket's displacement. */
+static inline uint32_t iana_name_slot(uint64_t h, uint16_t disp, uint32_t slots)
+{
+	uint32_t x = (uint32_t)h ^ (uint32_t)disp * UINT32_C(0x85ebca6b);
+
+	x ^= x >> 16;
+	x *= UINT32_C(0x7feb352d);
+	x ^= x >> 15;
+	return iana_reduce(x, slots);
+}
+
+/*
+ * The entry check: catches a damaged entry or string block, so a lookup never
+ * answers with bytes the generator did not write, without checksumming the
+ * whole file at every open.  Steps are bijections of h for a fixed chunk, so
+ * a change confined to one chunk always changes h before the final fold.
+ */
+static inline uint64_t iana_check_step(uint64_t h, uint64_t chunk)
+{
+	h = (h ^ chunk) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+
+/* Feed n bytes as little-endian 8-byte chunks, the last one zero-padded. */
+static inline uint64_t iana_check_bytes(uint64_t h, const unsigned char *p, size_t n)
+{
+	for (; n >= 8; p += 8, n -= 8)
+		h = iana_check_step(h, iana_get64(p));
+	if (n > 0) {
+		unsigned char tail[8] = { 0 };
+
+		memcpy(tail, p, n);
+		h = iana_check_step(h, iana_get64(tail));
+	}
+	return h;
+}
+
+static inline uint16_t iana_entry_check(uint32_t idx, uint32_t word, uint16_t port_lo,
+					uint16_t port_hi, const unsigned char *block,
+					uint32_t block_len, const unsigned char *proto,
+					uint32_t proto_len)
+{
+	uint64_t h = UINT64_C(0x49414e4153564442);
+
+	h = iana_check_step(h, (uint64_t)idx | (uint64_t)word << 16 | (uint64_t)port_lo << 48);
+	h = iana_check_step(h, (uint64_t)port_hi | (uint64_t)block_len << 16 |
+			       (uint64_t)proto_len << 48);
+	h = iana_check_bytes(h, block, block_len);
+	h = iana_check_bytes(h, proto, proto_len);
+	h = iana_mix64(h);
+	return (uint16_t)(h ^ h >> 16 ^ h >> 32 ^ h >> 48);
+}
+
+/* Set bits in a 64-bit word, without relying on a popcnt instruction. */
+static inline unsigned iana_popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+	x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+#endif

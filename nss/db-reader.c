@@ -1,0 +1,319 @@
+/* Services database reader: header validation, name and port lookups. */
+#include <errno.h>
+#include <string.h>
+
+#include "db-reader.h"
+
+/* Section i of the table, checked to lie inside the image.  0 or -1. */
+static int section(const unsigned char *base, size_t size, unsigned i,
+		   uint32_t *off, uint32_t *len)
+{
+	const unsigned char *p = base + IANA_H_SECTIONS + 8 * i;
+
+	*off = iana_get32(p);
+	*len = iana_get32(p + 4);
+	if (*len == 0)
+		return *off <= size ? 0 : -1;
+	/* Subtractions that cannot wrap, as cdb's reader does. */
+	if (*off < IANA_DB_HEADER_SIZE || *off > size || *len > size - *off)
+		return -1;
+	return 0;
+}
+
+int iana_db_open(struct iana_db *db, const void *image, size_t size)
+{
+	const unsigned char *base = image;
+	uint32_t off[IANA_SEC_COUNT], len[IANA_SEC_COUNT];
+
+	memset(db, 0, sizeof(*db));
+	if (size < IANA_DB_HEADER_SIZE || size > UINT32_MAX)
+		return EINVAL;
+	if (memcmp(base + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
+	    iana_get32(base + IANA_H_VERSION) != IANA_DB_VERSION ||
+	    iana_get32(base + IANA_H_HEADER_SIZE) != IANA_DB_HEADER_SIZE ||
+	    iana_get32(base + IANA_H_FILE_SIZE) != size ||
+	    iana_get32(base + IANA_H_FLAGS) != 0)
+		return EINVAL;
+
+	for (unsigned i = 0; i < IANA_SEC_COUNT; i++)
+		if (section(base, size, i, &off[i], &len[i]) < 0)
+			return EINVAL;
+
+	db->base = base;
+	db->size = size;
+	db->updated = iana_get32(base + IANA_H_UPDATED);
+	db->n_entries = iana_get32(base + IANA_H_N_ENTRIES);
+	db->n_lines = iana_get32(base + IANA_H_N_LINES);
+	db->n_protos = iana_get32(base + IANA_H_N_PROTOS);
+	db->n_names = iana_get32(base + IANA_H_N_NAMES);
+	db->name_slots = iana_get32(base + IANA_H_NAME_SLOTS);
+	db->name_buckets = iana_get32(base + IANA_H_NAME_BUCKETS);
+	db->name_seed = iana_get32(base + IANA_H_NAME_SEED);
+	db->n_ports = iana_get32(base + IANA_H_N_PORTS);
+	db->n_ranges = iana_get32(base + IANA_H_N_RANGES);
+
+	/* Counts are bounded before they multiply, so no product can wrap. */
+	if (db->n_entries > IANA_MAX_ENTRIES || db->n_protos > IANA_MAX_PROTOS ||
+	    db->name_slots > IANA_MAX_NAME_SLOTS || db->name_buckets > IANA_MAX_NAME_SLOTS ||
+	    db->n_ports > 65536 || db->n_ranges > db->n_entries ||
+	    db->n_names > db->name_slots || iana_get32(base + IANA_H_RESERVED) != 0 ||
+	    (db->name_slots > 0 && db->name_buckets == 0))
+		return EINVAL;
+	if (len[IANA_SEC_STRINGS] == 0 || len[IANA_SEC_STRINGS] > IANA_MAX_STRINGS ||
+	    base[off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 1] != '\0' ||
+	    len[IANA_SEC_PROTOS] != 4 * db->n_protos ||
+	    len[IANA_SEC_ENTRIES] != IANA_ENTRY_SIZE * db->n_entries ||
+	    len[IANA_SEC_RANGES] != IANA_RANGE_SIZE * db->n_ranges ||
+	    len[IANA_SEC_NAME_DISP] != 2 * db->name_buckets ||
+	    len[IANA_SEC_NAME_OFFS] != 2 * (db->name_slots + 1) ||
+	    len[IANA_SEC_NAME_POST] % 2 != 0 ||
+	    len[IANA_SEC_PORT_BITMAP] != IANA_PORT_BITMAP_SIZE ||
+	    len[IANA_SEC_PORT_RANK] != IANA_PORT_RANK_SIZE ||
+	    len[IANA_SEC_PORT_OFFS] != 2 * (db->n_ports + 1) ||
+	    len[IANA_SEC_PORT_POST] % 2 != 0 ||
+	    off[IANA_SEC_RESERVED] != 0 || len[IANA_SEC_RESERVED] != 0)
+		return EINVAL;
+
+	db->strings = base + off[IANA_SEC_STRINGS];
+	db->strings_size = len[IANA_SEC_STRINGS];
+	db->entries = base + off[IANA_SEC_ENTRIES];
+	db->ranges = base + off[IANA_SEC_RANGES];
+	db->name_disp = base + off[IANA_SEC_NAME_DISP];
+	db->name_offs = base + off[IANA_SEC_NAME_OFFS];
+	db->name_post = base + off[IANA_SEC_NAME_POST];
+	db->name_npost = len[IANA_SEC_NAME_POST] / 2;
+	db->port_bitmap = base + off[IANA_SEC_PORT_BITMAP];
+	db->port_rank = base + off[IANA_SEC_PORT_RANK];
+	db->port_offs = base + off[IANA_SEC_PORT_OFFS];
+	db->port_post = base + off[IANA_SEC_PORT_POST];
+	db->port_npost = len[IANA_SEC_PORT_POST] / 2;
+	db->info = base + off[IANA_SEC_INFO];
+	db->info_size = len[IANA_SEC_INFO];
+
+	for (uint32_t i = 0; i < db->n_protos; i++) {
+		uint32_t s = iana_get32(base + off[IANA_SEC_PROTOS] + 4 * i);
+		size_t n;
+
+		if (s >= db->strings_size)
+			return EINVAL;
+		/* The section ends with a NUL, so strlen stays inside it. */
+		n = strlen((const char *)db->strings + s);
+		if (n == 0 || n > IANA_PROTO_MAX)
+			return EINVAL;
+		db->proto_name[i] = (const char *)db->strings + s;
+		db->proto_len[i] = (uint8_t)n;
+	}
+	return 0;
+}
+
+/* The last port of range entry idx, by bisection of RANGES.  0 or -1. */
+static int range_end(const struct iana_db *db, uint32_t idx, uint16_t *hi)
+{
+	uint32_t lo = 0, n = db->n_ranges;
+
+	while (lo < n) {
+		uint32_t mid = lo + (n - lo) / 2;
+		uint32_t at = iana_get16(db->ranges + IANA_RANGE_SIZE * mid);
+
+		if (at == idx) {
+			*hi = iana_get16(db->ranges + IANA_RANGE_SIZE * mid + 2);
+			return 0;
+		}
+		if (at < idx)
+			lo = mid + 1;
+		else
+			n = mid;
+	}
+	return -1;
+}
+
+/*
+ * Decode entry idx without its check: what scanning needs.  Every offset is
+ * checked, so a damaged entry yields -1 or strings inside the section.
+ */
+static int entry_peek(const struct iana_db *db, uint32_t idx, struct iana_entry *e,
+		      uint32_t *word)
+{
+	const unsigned char *p;
+	uint32_t w, pos, start;
+
+	if (idx >= db->n_entries)
+		return -1;
+	p = db->entries + (size_t)idx * IANA_ENTRY_SIZE;
+	w = iana_get32(p);
+	start = w & IANA_ENTRY_BLOCK_MASK;
+	e->proto_idx = (w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK;
+	e->nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
+	e->port_lo = e->port_hi = iana_get16(p + 4);
+	if (e->proto_idx >= db->n_protos)
+		return -1;
+	if ((w & IANA_ENTRY_RANGE_BIT) &&
+	    (range_end(db, idx, &e->port_hi) < 0 || e->port_hi <= e->port_lo))
+		return -1;
+
+	pos = start;
+	for (unsigned i = 0; i <= e->nalias; i++) {
+		if (pos >= db->strings_size)
+			return -1;
+		/* The section ends with a NUL, so strlen stays inside it. */
+		pos += (uint32_t)strlen((const char *)db->strings + pos) + 1;
+	}
+	e->idx = idx;
+	e->strings = (const char *)db->strings + start;
+	e->strings_len = pos - start;
+	e->proto = db->proto_name[e->proto_idx];
+	e->proto_len = db->proto_len[e->proto_idx];
+	*word = w;
+	return 0;
+}
+
+static int entry_verify(const struct iana_db *db, uint32_t idx, uint32_t word,
+			const struct iana_entry *e)
+{
+	uint16_t want = iana_get16(db->entries + (size_t)idx * IANA_ENTRY_SIZE + 6);
+
+	return iana_entry_check(idx, word, e->port_lo, e->port_hi,
+				(const unsigned char *)e->strings, e->strings_len,
+				(const unsigned char *)e->proto, e->proto_len) == want ? 0 : -1;
+}
+
+int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e)
+{
+	uint32_t word;
+
+	if (entry_peek(db, idx, e, &word) < 0)
+		return -1;
+	return entry_verify(db, idx, word, e);
+}
+
+int iana_db_proto_index(const struct iana_db *db, const char *proto)
+{
+	for (uint32_t i = 0; i < db->n_protos; i++)
+		if (strcmp(db->proto_name[i], proto) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Postings [*lo, *hi) of a slot, checked against the postings section. */
+static int postings(const unsigned char *offs, uint32_t slot, uint32_t npost,
+		    uint32_t *lo, uint32_t *hi)
+{
+	*lo = iana_get16(offs + 2 * slot);
+	*hi = iana_get16(offs + 2 * slot + 2);
+	return *lo <= *hi && *hi <= npost ? 0 : -1;
+}
+
+/* Does folded (length n) equal string s ignoring ASCII case? */
+static int folded_equal(const unsigned char *folded, int n, const char *s)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		if (c != folded[i])
+			return 0;   /* also stops at the NUL of a shorter s */
+	}
+	return s[n] == '\0';
+}
+
+int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
+		      struct iana_entry *e)
+{
+	unsigned char folded[16];
+	struct iana_entry cand;
+	uint32_t lo, hi, b, slot, word, found = UINT32_MAX, prev = 0;
+	uint64_t h;
+	int n, want = -1, exact = 0;
+
+	if (db->name_slots == 0)
+		return 0;
+	n = iana_fold_name(name, folded);
+	if (n <= 0)
+		return 0;
+	if (proto != NULL && (want = iana_db_proto_index(db, proto)) < 0)
+		return 0;
+
+	h = iana_name_hash(folded, db->name_seed);
+	b = iana_name_bucket(h, db->name_buckets);
+	slot = iana_name_slot(h, iana_get16(db->name_disp + 2 * b), db->name_slots);
+	if (postings(db->name_offs, slot, db->name_npost, &lo, &hi) < 0)
+		return 0;
+
+	/*
+	 * The index is a perfect hash: a slot belongs to one folded name, and
+	 * its postings list, in registry order, the first entry of every
+	 * (exact string, protocol) that folds to it.  So every posting must
+	 * hold the name ignoring case; one that does not means the name is not
+	 * here, or the file is damaged: either way, not found.  The first
+	 * exact match wins; failing that, the first match ignoring case.
+	 */
+	for (uint32_t i = lo; i < hi; i++) {
+		uint32_t idx = iana_get16(db->name_post + 2 * i);
+		const char *s;
+		int ci = 0;
+
+		if ((i > lo && idx <= prev) || entry_peek(db, idx, &cand, &word) < 0)
+			return 0;
+		prev = idx;
+		s = cand.strings;
+		for (unsigned k = 0; k <= cand.nalias; k++, s += strlen(s) + 1) {
+			if (strcmp(s, name) == 0) {
+				exact = 1;
+				break;
+			}
+			ci |= folded_equal(folded, n, s);
+		}
+		if (!exact && !ci)
+			return 0;
+		if (want >= 0 && cand.proto_idx != (unsigned)want) {
+			exact = 0;
+			continue;
+		}
+		if (exact || found == UINT32_MAX)
+			found = idx;
+		if (exact)
+			break;
+	}
+	if (found == UINT32_MAX)
+		return 0;
+	if (entry_peek(db, found, e, &word) < 0 || entry_verify(db, found, word, e) < 0)
+		return 0;
+	return 1;
+}
+
+int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
+		      struct iana_entry *e)
+{
+	uint64_t word = iana_get64(db->port_bitmap + 8 * (port >> 6));
+	unsigned bit = port & 63;
+	uint32_t rank, lo, hi, w, prev = 0;
+	int want = -1;
+
+	if (!(word >> bit & 1))
+		return 0;
+	if (proto != NULL && (want = iana_db_proto_index(db, proto)) < 0)
+		return 0;
+	rank = iana_get16(db->port_rank + 2 * (port >> 6)) +
+	       iana_popcount64(word & ((UINT64_C(1) << bit) - 1));
+	if (rank >= db->n_ports || postings(db->port_offs, rank, db->port_npost, &lo, &hi) < 0)
+		return 0;
+
+	/*
+	 * The postings list, in registry order, the first entry of every
+	 * protocol on this port.  Every one must cover the port: one that does
+	 * not means a damaged file, and then nothing is found.
+	 */
+	for (uint32_t i = lo; i < hi; i++) {
+		uint32_t idx = iana_get16(db->port_post + 2 * i);
+
+		if ((i > lo && idx <= prev) || entry_peek(db, idx, e, &w) < 0 ||
+		    port < e->port_lo || port > e->port_hi)
+			return 0;
+		prev = idx;
+		if (want >= 0 && e->proto_idx != (unsigned)want)
+			continue;
+		return entry_verify(db, idx, w, e) == 0;
+	}
+	return 0;
+}

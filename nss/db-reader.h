@@ -1,0 +1,101 @@
+/* Reading the services database from memory: validation, lookups, iteration. */
+#ifndef IANA_DB_READER_H
+#define IANA_DB_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db-format.h"
+
+/*
+ * A validated view of a database image.  Nothing here points outside
+ * [base, base + size); every offset read from the image is checked against
+ * the section it points into before it is used, so any byte string is safe.
+ */
+struct iana_db {
+	const unsigned char *base;
+	size_t size;
+
+	uint32_t updated;
+	uint32_t n_entries;
+	uint32_t n_lines;
+	uint32_t n_protos;
+	uint32_t n_names;
+	uint32_t name_slots;
+	uint32_t name_buckets;
+	uint32_t name_seed;
+	uint32_t n_ports;
+
+	const unsigned char *strings;
+	uint32_t strings_size;
+	const unsigned char *entries;
+	const unsigned char *ranges;
+	uint32_t n_ranges;
+	const unsigned char *name_disp;
+	const unsigned char *name_offs;
+	const unsigned char *name_post;
+	uint32_t name_npost;
+	const unsigned char *port_bitmap;
+	const unsigned char *port_rank;
+	const unsigned char *port_offs;
+	const unsigned char *port_post;
+	uint32_t port_npost;
+	const unsigned char *info;
+	uint32_t info_size;
+
+	const char *proto_name[IANA_MAX_PROTOS];
+	uint8_t proto_len[IANA_MAX_PROTOS];
+};
+
+/* One decoded entry; every pointer points into the image. */
+struct iana_entry {
+	uint32_t idx;            /* its index, in registry order */
+	const char *strings;     /* the name, then nalias aliases, each NUL-terminated */
+	uint32_t strings_len;    /* bytes of all of them, NULs included */
+	unsigned nalias;
+	unsigned proto_idx;
+	const char *proto;
+	unsigned proto_len;      /* without the NUL */
+	uint16_t port_lo;
+	uint16_t port_hi;
+};
+
+/*
+ * Check the header and the section table of an image against its size and
+ * fill *db.  Returns 0, or EINVAL when the image is not a database this
+ * reader can use.  O(1): contents are checked when they are used (or all at
+ * once by iana_db_check()).
+ */
+int iana_db_open(struct iana_db *db, const void *base, size_t size);
+
+/* Decode entry idx and verify its check.  Returns 0, or -1 when it is damaged. */
+int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e);
+
+/* The index of protocol name proto, or -1 when the database has none such. */
+int iana_db_proto_index(const struct iana_db *db, const char *proto);
+
+/*
+ * First entry in registry order whose name or an alias equals name and whose
+ * protocol is proto (any when NULL); when there is none, the first whose name
+ * or an alias equals it ignoring ASCII case.  Returns 1 and fills *e, or 0.
+ */
+int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
+		      struct iana_entry *e);
+
+/* First entry in registry order covering port (host order) with protocol proto. */
+int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
+		      struct iana_entry *e);
+
+/* CRC-32 (IEEE 802.3, reflected) continuing from crc; start with 0. */
+uint32_t iana_crc32(uint32_t crc, const unsigned char *p, size_t n);
+
+/* The file's checksum as the header defines it: CRC-32 with the field zeroed. */
+uint32_t iana_db_checksum(const unsigned char *base, size_t size);
+
+/*
+ * Validate everything: the checksum, every entry and string, both indexes
+ * against the entries.  Returns 0, or -1 with a one-line reason in why.
+ */
+int iana_db_check(const struct iana_db *db, char *why, size_t whylen);
+
+#endif
