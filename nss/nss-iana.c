@@ -1,0 +1,474 @@
+/* libnss_iana: glibc NSS services entry points over the mapped IANA database. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <nss.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db-reader.h"
+#include "servent-fill.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Checked against the installed <nss.h>, so the signatures cannot drift. */
+EXPORT nss_getservbyname_r _nss_iana_getservbyname_r;
+EXPORT nss_getservbyport_r _nss_iana_getservbyport_r;
+EXPORT nss_setservent _nss_iana_setservent;
+EXPORT nss_getservent_r _nss_iana_getservent_r;
+EXPORT nss_endservent _nss_iana_endservent;
+
+/* A database larger than this is not one the generator wrote. */
+#define DB_SIZE_MAX (64u << 20)
+
+/*
+ * How a replaced database is released without a lock or an atomic
+ * read-modify-write on the lookup path.
+ *
+ * A database is mapped into a region: an anonymous read-only reservation at
+ * least one page longer than the file, with the file mapped over its start,
+ * so the region always ends in zeros.  A lookup reads the generation, the
+ * current descriptor, does its work, and reads the generation again; when it
+ * changed, the answer is discarded and the lookup runs again (a seqlock).
+ *
+ * A replaced region is never unmapped: it is turned back into anonymous zero
+ * pages with one MAP_FIXED mmap (atomic: no moment where it is unmapped) and
+ * kept for the next database to be mapped into.  A lookup still reading it
+ * therefore reads zeros or another database, always inside the region, and
+ * its generation check sends it round again.  Descriptors are immutable once
+ * published and never freed, so a late reader never reads a changed one.
+ * At most two regions exist in steady state; neither is a mapping of a file
+ * once retired.
+ *
+ * An enumeration pins its descriptor (a single hazard pointer): the region
+ * of a pinned descriptor is not retired until the enumeration ends, so it
+ * continues on the database it started with, as nss_files continues with the
+ * file it has open.
+ */
+enum region_state { REGION_FREE, REGION_IN_USE, REGION_DEFERRED };
+
+struct region {
+	void *addr;
+	size_t len;
+	enum region_state state;
+	struct dbref *owner;
+	struct region *next;
+};
+
+struct dbref {
+	struct iana_db db;
+	struct region *region;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	struct dbref *next;        /* every descriptor made, for the record */
+};
+
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* all below */
+static _Atomic(struct dbref *) current;
+static atomic_uint generation;
+static _Atomic(time_t) checked;      /* the second of the last check, 0 never */
+static atomic_int unavail_errno = ENOENT;
+static _Atomic(struct dbref *) pinned;
+static struct region *regions;
+static struct dbref *descriptors;
+static char db_path[4096];
+static struct stat failed_st;        /* a file that failed validation */
+static int have_failed_st, failed_err;
+
+static pthread_mutex_t ent_lock = PTHREAD_MUTEX_INITIALIZER;   /* the cursor */
+static struct {
+	struct dbref *d;
+	uint32_t idx;
+	uint32_t port;
+} cursor;
+
+static size_t page_size(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (size_t)p : 4096;
+}
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+/* Zero a region in place; it stays mapped.  0, or -1 (it then keeps its data). */
+static int region_clear(struct region *r)
+{
+	void *p = mmap(r->addr, r->len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	return p == MAP_FAILED ? -1 : 0;
+}
+
+/* A free region with room for size bytes and a zero page after them. */
+static struct region *region_get(size_t size)
+{
+	size_t pg = page_size(), need = round_up(size, pg) + pg;
+	struct region *r;
+	void *p;
+
+	for (r = regions; r != NULL; r = r->next)
+		if (r->state == REGION_FREE && r->len >= need)
+			return r;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	/* Slack, so that a slightly larger update fits the same region. */
+	r->len = round_up(need + need / 4, pg);
+	p = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(r);
+		return NULL;
+	}
+	r->addr = p;
+	r->state = REGION_FREE;
+	r->next = regions;
+	regions = r;
+	return r;
+}
+
+/* Release d's region for reuse, unless an enumeration still reads it. */
+static void retire(struct dbref *d)
+{
+	struct region *r = d->region;
+
+	if (atomic_load(&pinned) == d) {
+		r->state = REGION_DEFERRED;
+		return;
+	}
+	/* If zeroing fails the old file stays mapped: readable, merely kept. */
+	if (region_clear(r) == 0) {
+		r->state = REGION_FREE;
+		r->owner = NULL;
+	}
+}
+
+/* Regions that waited for an enumeration to end; called with db_lock held. */
+static void retire_deferred(void)
+{
+	struct dbref *p = atomic_load(&pinned);
+
+	for (struct region *r = regions; r != NULL; r = r->next)
+		if (r->state == REGION_DEFERRED && r->owner != p && region_clear(r) == 0) {
+			r->state = REGION_FREE;
+			r->owner = NULL;
+		}
+}
+
+static int same_file(const struct dbref *d, const struct stat *st)
+{
+	return d->dev == st->st_dev && d->ino == st->st_ino && d->size == st->st_size &&
+	       d->mtime.tv_sec == st->st_mtim.tv_sec && d->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       d->ctime.tv_sec == st->st_ctim.tv_sec && d->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static int same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Open, map and validate the database.  A new descriptor, or NULL with *err. */
+static struct dbref *map_db(int *err)
+{
+	struct region *r;
+	struct dbref *d;
+	struct stat st;
+	int fd, rc;
+
+	/* O_NONBLOCK: a FIFO put in the database's place must not hang us. */
+	fd = open(db_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		*err = errno;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		*err = errno;
+		close(fd);
+		return NULL;
+	}
+	if (have_failed_st && same_stat(&st, &failed_st)) {
+		*err = failed_err;   /* the same bad file as last time */
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < IANA_DB_HEADER_SIZE || st.st_size > DB_SIZE_MAX) {
+		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto bad;
+	}
+	r = region_get((size_t)st.st_size);
+	d = calloc(1, sizeof(*d));
+	if (r == NULL || d == NULL) {
+		*err = ENOMEM;
+		free(d);
+		close(fd);
+		return NULL;
+	}
+	if (mmap(r->addr, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		*err = errno;
+		region_clear(r);
+		free(d);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	rc = iana_db_open(&d->db, r->addr, (size_t)st.st_size);
+	if (rc != 0) {
+		*err = rc;
+		region_clear(r);
+		free(d);
+		failed_st = st;
+		failed_err = rc;
+		have_failed_st = 1;
+		return NULL;
+	}
+	have_failed_st = 0;
+	r->state = REGION_IN_USE;
+	r->owner = d;
+	d->region = r;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	d->size = st.st_size;
+	d->mtime = st.st_mtim;
+	d->ctime = st.st_ctim;
+	d->next = descriptors;
+	descriptors = d;
+	return d;
+bad:
+	failed_st = st;
+	failed_err = *err;
+	have_failed_st = 1;
+	close(fd);
+	return NULL;
+}
+
+static void publish(struct dbref *d)
+{
+	atomic_store(&current, d);
+	atomic_fetch_add(&generation, 1);
+}
+
+/* Look at the file again; called with db_lock held, at most once a second. */
+static void refresh(void)
+{
+	struct dbref *cur = atomic_load(&current), *d;
+	struct stat st;
+	int err;
+
+	if (db_path[0] == '\0') {
+		const char *p = secure_getenv("NSS_IANA_DB");
+
+		if (p == NULL || p[0] == '\0' || strlen(p) >= sizeof(db_path))
+			p = IANA_DEFAULT_DB;
+		strcpy(db_path, p);
+	}
+	if (cur != NULL && stat(db_path, &st) == 0 && same_file(cur, &st))
+		return;
+	d = map_db(&err);
+	if (d == NULL)
+		atomic_store(&unavail_errno, err);
+	if (d == NULL && cur == NULL)
+		return;
+	publish(d);
+	if (cur != NULL)
+		retire(cur);
+	retire_deferred();
+}
+
+/*
+ * The current database, or NULL with *err.  The file is looked at again
+ * when the second changes (time() is served by the vDSO: no system call), so
+ * a replacement is noticed within a second and lookups in between cost no
+ * system call at all.
+ */
+static struct dbref *db_current(int *err)
+{
+	time_t now = time(NULL);
+	struct dbref *d;
+
+	if (atomic_load_explicit(&checked, memory_order_relaxed) != now) {
+		/* The first look must happen; later ones may leave it to another thread. */
+		if (atomic_load(&checked) == 0)
+			pthread_mutex_lock(&db_lock);
+		else if (pthread_mutex_trylock(&db_lock) != 0)
+			goto done;
+		if (atomic_load(&checked) != now) {
+			refresh();
+			atomic_store(&checked, now);
+		}
+		pthread_mutex_unlock(&db_lock);
+	}
+done:
+	d = atomic_load_explicit(&current, memory_order_acquire);
+	if (d == NULL)
+		*err = atomic_load(&unavail_errno);
+	return d;
+}
+
+enum lookup { BY_NAME, BY_PORT };
+
+static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, const char *proto,
+			      struct servent *res, char *buf, size_t buflen, int *errnop)
+{
+	int saved = errno;
+
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned gen = atomic_load_explicit(&generation, memory_order_acquire);
+		struct iana_entry e;
+		enum nss_status st = NSS_STATUS_NOTFOUND;
+		int err = 0, found;
+		struct dbref *d = db_current(&err);
+
+		if (d == NULL) {
+			errno = saved;
+			*errnop = err;
+			return NSS_STATUS_UNAVAIL;
+		}
+		if (how == BY_NAME)
+			found = iana_db_find_name(&d->db, name, proto, &e);
+		else
+			found = iana_db_find_port(&d->db, port, proto, &e);
+		if (found)
+			st = iana_fill_servent(&e, how == BY_NAME ? e.port_lo : port, res, buf,
+					       buflen, &err);
+		/* Did the database change under us?  Then the answer may be torn. */
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&generation, memory_order_relaxed) != gen)
+			continue;
+		errno = saved;
+		if (st == NSS_STATUS_TRYAGAIN)
+			*errnop = err;
+		return st;
+	}
+	errno = saved;
+	*errnop = EAGAIN;
+	return NSS_STATUS_UNAVAIL;
+}
+
+enum nss_status _nss_iana_getservbyname_r(const char *name, const char *proto,
+					  struct servent *res, char *buf, size_t buflen,
+					  int *errnop)
+{
+	if (name == NULL)
+		return NSS_STATUS_NOTFOUND;
+	return lookup(BY_NAME, name, 0, proto, res, buf, buflen, errnop);
+}
+
+enum nss_status _nss_iana_getservbyport_r(int port, const char *proto, struct servent *res,
+					  char *buf, size_t buflen, int *errnop)
+{
+	/* nss_files compares the int as given: nothing above 16 bits matches. */
+	if (port < 0 || port > 0xffff)
+		return NSS_STATUS_NOTFOUND;
+	return lookup(BY_PORT, NULL, ntohs((uint16_t)port), proto, res, buf, buflen, errnop);
+}
+
+/* Pin the current database for the cursor; called with ent_lock held. */
+static struct dbref *pin_current(int *err)
+{
+	struct dbref *d;
+
+	do {
+		d = db_current(err);
+		atomic_store(&pinned, d);
+	} while (atomic_load(&current) != d && d != NULL);
+	return d;
+}
+
+static void unpin(void)
+{
+	if (atomic_load(&pinned) == NULL)
+		return;
+	atomic_store(&pinned, NULL);
+	pthread_mutex_lock(&db_lock);
+	retire_deferred();
+	pthread_mutex_unlock(&db_lock);
+}
+
+enum nss_status _nss_iana_setservent(int stayopen)
+{
+	enum nss_status st = NSS_STATUS_SUCCESS;
+	int saved = errno, err = 0;
+
+	(void)stayopen;   /* the mapping is kept either way */
+	pthread_mutex_lock(&ent_lock);
+	unpin();
+	memset(&cursor, 0, sizeof(cursor));
+	cursor.d = pin_current(&err);
+	if (cursor.d == NULL)
+		st = NSS_STATUS_UNAVAIL;
+	pthread_mutex_unlock(&ent_lock);
+	errno = cursor.d == NULL ? err : saved;
+	return st;
+}
+
+enum nss_status _nss_iana_endservent(void)
+{
+	int saved = errno;
+
+	pthread_mutex_lock(&ent_lock);
+	unpin();
+	memset(&cursor, 0, sizeof(cursor));
+	pthread_mutex_unlock(&ent_lock);
+	errno = saved;
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t buflen,
+				       int *errnop)
+{
+	enum nss_status st = NSS_STATUS_NOTFOUND;
+	int saved = errno, err = 0;
+
+	pthread_mutex_lock(&ent_lock);
+	if (cursor.d == NULL) {
+		memset(&cursor, 0, sizeof(cursor));
+		cursor.d = pin_current(&err);
+		if (cursor.d == NULL) {
+			pthread_mutex_unlock(&ent_lock);
+			errno = saved;
+			*errnop = err;
+			return NSS_STATUS_UNAVAIL;
+		}
+	}
+	while (cursor.idx < cursor.d->db.n_entries) {
+		struct iana_entry e;
+
+		/* A damaged entry is skipped, as nss_files skips a bad line. */
+		if (iana_db_entry(&cursor.d->db, cursor.idx, &e) < 0 ||
+		    cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {
+			cursor.idx++;
+			cursor.port = 0;
+			continue;
+		}
+		st = iana_fill_servent(&e, (uint16_t)(e.port_lo + cursor.port), res, buf, buflen,
+				       &err);
+		if (st == NSS_STATUS_SUCCESS) {
+			/* Advance only on success: after ERANGE the retry gets the same line. */
+			if (++cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {
+				cursor.idx++;
+				cursor.port = 0;
+			}
+		}
+		break;
+	}
+	pthread_mutex_unlock(&ent_lock);
+	errno = saved;
+	if (st == NSS_STATUS_TRYAGAIN)
+		*errnop = err;
+	return st;
+}
