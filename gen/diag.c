@@ -11,7 +11,9 @@ const char *diag_program = "iana-servicesdb";
 unsigned diag_errors;
 unsigned diag_warnings;
 int diag_quiet_warnings;
+int diag_silent;
 
+__attribute__((format(printf, 4, 0)))
 static void report(const char *file, unsigned long line, const char *kind,
 		   const char *fmt, va_list ap)
 {
@@ -30,6 +32,8 @@ void diag_error(const char *file, unsigned long line, const char *fmt, ...)
 	va_list ap;
 
 	diag_errors++;
+	if (diag_silent)
+		return;
 	va_start(ap, fmt);
 	report(file, line, "error", fmt, ap);
 	va_end(ap);
@@ -40,7 +44,7 @@ void diag_warning(const char *file, unsigned long line, const char *fmt, ...)
 	va_list ap;
 
 	diag_warnings++;
-	if (diag_quiet_warnings)
+	if (diag_quiet_warnings || diag_silent)
 		return;
 	va_start(ap, fmt);
 	report(file, line, "warning", fmt, ap);

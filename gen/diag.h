@@ -6,6 +6,7 @@ extern const char *diag_program;
 extern unsigned diag_errors;
 extern unsigned diag_warnings;
 extern int diag_quiet_warnings;
+extern int diag_silent;          /* count, print nothing (fuzzing) */
 
 /* line 0 means the message is about the whole file. */
 void diag_error(const char *file, unsigned long line, const char *fmt, ...)

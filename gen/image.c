@@ -261,9 +261,14 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 	int rc = -1, added;
 	char block[(IANA_NAME_MAX + 1) * (IANA_MAX_ALIASES + 1)];
 
+	size_t nstrings = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		nstrings += 1 + l->e[i].nalias;
+	/* Sized for every key they can get, so they stay at most half full. */
 	smap_init(&blocks, l->n);
-	smap_init(&exact, 2 * l->n);
-	smap_init(&folded, l->n);
+	smap_init(&exact, nstrings);
+	smap_init(&folded, nstrings);
 
 	for (int p = 0; p < SVC_NPROTOS; p++) {
 		proto_off[p] = (uint32_t)strings.len;
@@ -277,7 +282,7 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 
 		if (added)
 			buf_add(&strings, block, blen);
-		if (boff > IANA_ENTRY_BLOCK_MASK) {
+		if (strings.len > IANA_MAX_STRINGS) {
 			diag_error(NULL, 0, "the string section outgrows the format's %u bytes",
 				   IANA_MAX_STRINGS);
 			goto out;

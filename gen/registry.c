@@ -10,6 +10,10 @@
 #include "diag.h"
 #include "registry.h"
 
+static const char doctype_message[] =
+	"document type declarations are not accepted "
+	"(the IANA registry has none; DTDs and entities are never loaded)";
+
 /* The longest text kept for one field: far above anything IANA writes. */
 #define FIELD_MAX (1u << 20)
 
@@ -60,11 +64,38 @@ static void silent_generic(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/*
+ * The line of the node being handled.  The parser's own line number runs
+ * ahead of the reader, so it is only the fallback for nodes without one.
+ */
 static unsigned long line_of(struct parse *ps)
 {
-	int line = xmlTextReaderGetParserLineNumber(ps->reader);
+	xmlNodePtr node = xmlTextReaderCurrentNode(ps->reader);
+	long line = node ? xmlGetLineNo(node) : -1;
 
+	if (line <= 0)
+		line = xmlTextReaderGetParserLineNumber(ps->reader);
 	return line > 0 ? (unsigned long)line : 0;
+}
+
+/*
+ * A document type declaration must come before the root element: find it in
+ * the prolog, so that the error names its line (libxml2 gives the node none).
+ * Returns its line, or 0 when the prolog has none.
+ */
+static unsigned long doctype_line(const char *p, size_t n)
+{
+	unsigned long line = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			line++;
+		else if (p[i] == '<' && i + 1 < n && p[i + 1] != '?' && p[i + 1] != '!')
+			return 0;   /* the root element: the prolog is over */
+		else if (p[i] == '<' && n - i >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
+			return line;
+	}
+	return 0;
 }
 
 static void text_add(struct parse *ps, const char *s)
@@ -206,6 +237,7 @@ static void element(struct parse *ps, int depth)
 		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
 		char *id;
 
+		ps->reg->root_line = line_of(ps);
 		if (strcmp(local, "registry") != 0 || !in_namespace(r)) {
 			diag_error(ps->reg->file, line_of(ps),
 				   "not an IANA registry: the root element is <%s> in namespace \"%s\", "
@@ -291,9 +323,7 @@ static int run(struct parse *ps)
 			}
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
-			diag_error(ps->reg->file, line_of(ps),
-				   "document type declarations are not accepted "
-				   "(the IANA registry has none; DTDs and entities are never loaded)");
+			diag_error(ps->reg->file, line_of(ps), "%s", doctype_message);
 			ps->failed = 1;
 			break;
 		case XML_READER_TYPE_ENTITY_REFERENCE:
@@ -347,6 +377,12 @@ static void init_libxml(void)
 	xmlSetExternalEntityLoader(refuse_loading);
 }
 
+static int doctype_error(struct registry *reg, unsigned long line)
+{
+	diag_error(reg->file, line, "%s", doctype_message);
+	return -1;
+}
+
 int registry_parse_file(const char *path, struct registry *reg)
 {
 	struct parse ps = { .reg = reg };
@@ -360,7 +396,15 @@ int registry_parse_file(const char *path, struct registry *reg)
 		diag_error(path, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	fclose(f);
+	{
+		char head[65536];
+		size_t n = fread(head, 1, sizeof(head), f);
+		unsigned long line = doctype_line(head, n);
+
+		fclose(f);
+		if (line > 0)
+			return doctype_error(reg, line);
+	}
 	init_libxml();
 	ps.reader = xmlReaderForFile(path, NULL, parse_options);
 	return finish(&ps);
@@ -375,6 +419,12 @@ int registry_parse_memory(const char *buf, size_t len, const char *name, struct 
 	if (len > INT32_MAX) {
 		diag_error(name, 0, "file too large");
 		return -1;
+	}
+	{
+		unsigned long line = doctype_line(buf, len < 65536 ? len : 65536);
+
+		if (line > 0)
+			return doctype_error(reg, line);
 	}
 	init_libxml();
 	ps.reader = xmlReaderForMemory(buf, (int)len, name, NULL, parse_options);

@@ -21,6 +21,7 @@ struct reg_record {
 struct registry {
 	char *file;                /* for diagnostics */
 	uint32_t updated;          /* <updated> as YYYYMMDD, 0 when absent */
+	unsigned long root_line;   /* of the root element */
 	struct reg_record *records;
 	size_t n_records;
 };

@@ -258,11 +258,16 @@ int svc_from_registry(const struct registry *reg, const struct svc_options *opt,
 	out->n = kept;
 
 	if (diag_errors == errors && out->n == 0)
-		diag_error(reg->file, 0, "the registry yields no service entries");
+		diag_error(reg->file, reg->root_line, "the registry yields no service entries");
 	if (diag_errors == errors && out->n > IANA_MAX_ENTRIES)
-		diag_error(reg->file, 0, "the registry yields %zu entries; the format holds at most %d",
+		diag_error(reg->file, reg->root_line,
+			   "the registry yields %zu entries; the format holds at most %d",
 			   out->n, IANA_MAX_ENTRIES);
-	return diag_errors == errors ? 0 : -1;
+	if (diag_errors != errors) {
+		svc_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 void svc_free(struct svc_list *l)

@@ -35,7 +35,8 @@ struct svc_options {
 /*
  * Apply the rules of FORMAT.md ("From the registry to entries"): which
  * records yield entries, ranges, protocols, aliases, duplicates.  Problems
- * are reported as file:line.  Returns 0, or -1 when any error was reported.
+ * are reported as file:line.  Returns 0, or -1 (and *out is empty) when any
+ * error was reported.
  */
 int svc_from_registry(const struct registry *reg, const struct svc_options *opt,
 		      struct svc_list *out);

@@ -36,6 +36,7 @@ uint32_t iana_db_checksum(const unsigned char *base, size_t size)
 	return iana_crc32(crc, base + IANA_H_CHECKSUM + 4, size - IANA_H_CHECKSUM - 4);
 }
 
+__attribute__((format(printf, 3, 4)))
 static int fail(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
@@ -127,15 +128,67 @@ static int check_offsets(const unsigned char *offs, uint32_t n, uint32_t npost,
 	return 0;
 }
 
+static int holds_exact(const struct iana_entry *e, const char *name)
+{
+	const char *s = e->strings;
+
+	for (unsigned k = 0; k <= e->nalias; k++, s += strlen(s) + 1)
+		if (strcmp(s, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int check_names(const struct iana_db *db, char *why, size_t whylen)
 {
 	uint32_t used = 0;
 
 	if (check_offsets(db->name_offs, db->name_slots, db->name_npost, "name", why, whylen) < 0)
 		return -1;
-	for (uint32_t s = 0; s < db->name_slots; s++)
-		if (iana_get16(db->name_offs + 2 * s) != iana_get16(db->name_offs + 2 * s + 2))
-			used++;
+	/*
+	 * Each slot holds one folded name: every posting holds a string that
+	 * folds to it and hashes to this slot, in increasing entry order, one
+	 * per (exact string, protocol), each the first entry holding it.
+	 */
+	for (uint32_t slot = 0; slot < db->name_slots; slot++) {
+		uint32_t lo = iana_get16(db->name_offs + 2 * slot);
+		uint32_t hi = iana_get16(db->name_offs + 2 * slot + 2);
+		unsigned char key[16];
+		int have_key = 0;
+
+		if (lo == hi)
+			continue;
+		used++;
+		for (uint32_t i = lo; i < hi; i++) {
+			uint32_t idx = iana_get16(db->name_post + 2 * i);
+			struct iana_entry e;
+			const char *str;
+			int holds = 0;
+
+			if (i > lo && idx <= iana_get16(db->name_post + 2 * i - 2))
+				return fail(why, whylen, "name slot %u: postings out of order", slot);
+			if (iana_db_entry(db, idx, &e) < 0)
+				return fail(why, whylen, "name slot %u: posting %u is not an entry", slot, idx);
+			str = e.strings;
+			for (unsigned k = 0; k <= e.nalias; k++, str += strlen(str) + 1) {
+				unsigned char f[16];
+				uint64_t h;
+
+				if (iana_fold_name(str, f) <= 0)
+					continue;
+				h = iana_name_hash(f, db->name_seed);
+				if (iana_name_slot(h, iana_get16(db->name_disp +
+						   2 * iana_name_bucket(h, db->name_buckets)),
+						   db->name_slots) != slot)
+					continue;
+				if (have_key && memcmp(f, key, 16) != 0)
+					return fail(why, whylen, "name slot %u holds two names", slot);
+				memcpy(key, f, 16);
+				have_key = holds = 1;
+			}
+			if (!holds)
+				return fail(why, whylen, "name slot %u: entry %u holds no name of it", slot, idx);
+		}
+	}
 	if (used != db->n_names)
 		return fail(why, whylen, "%u names in the header, %u used slots", db->n_names, used);
 
@@ -149,7 +202,7 @@ static int check_names(const struct iana_db *db, char *why, size_t whylen)
 		for (unsigned k = 0; k <= e.nalias; k++, s += strlen(s) + 1) {
 			if (!iana_db_find_name(db, s, e.proto, &f))
 				return fail(why, whylen, "name %s/%s of entry %u is not indexed", s, e.proto, i);
-			if (f.idx > i || f.proto_idx != e.proto_idx)
+			if (f.idx > i || f.proto_idx != e.proto_idx || !holds_exact(&f, s))
 				return fail(why, whylen, "name %s/%s finds entry %u, not %u or before",
 					    s, e.proto, f.idx, i);
 		}
@@ -171,12 +224,38 @@ static int check_ports(const struct iana_db *db, char *why, size_t whylen)
 	if (check_offsets(db->port_offs, db->n_ports, db->port_npost, "port", why, whylen) < 0)
 		return -1;
 
+	/* Each port's postings: not empty, in order, covering it, one per protocol. */
+	for (uint32_t p = 0, rank = 0; p < 65536; p++) {
+		uint32_t lo, hi, protos = 0;
+
+		if (!(iana_get64(db->port_bitmap + 8 * (p >> 6)) >> (p & 63) & 1))
+			continue;
+		lo = iana_get16(db->port_offs + 2 * rank);
+		hi = iana_get16(db->port_offs + 2 * rank + 2);
+		rank++;
+		if (lo == hi)
+			return fail(why, whylen, "port %u is marked but has no entry", p);
+		for (uint32_t i = lo; i < hi; i++) {
+			uint32_t idx = iana_get16(db->port_post + 2 * i);
+			struct iana_entry e;
+
+			if (i > lo && idx <= iana_get16(db->port_post + 2 * i - 2))
+				return fail(why, whylen, "port %u: postings out of order", p);
+			if (iana_db_entry(db, idx, &e) < 0 || p < e.port_lo || p > e.port_hi)
+				return fail(why, whylen, "port %u: posting %u does not cover it", p, idx);
+			if (protos & (1u << e.proto_idx))
+				return fail(why, whylen, "port %u: two postings for %s", p, e.proto);
+			protos |= 1u << e.proto_idx;
+		}
+	}
+
 	for (uint32_t i = 0; i < db->n_entries; i++) {
 		struct iana_entry e, f;
 
 		iana_db_entry(db, i, &e);
 		for (uint32_t p = e.port_lo; p <= e.port_hi; p++)
-			if (!iana_db_find_port(db, (uint16_t)p, e.proto, &f) || f.idx > i)
+			if (!iana_db_find_port(db, (uint16_t)p, e.proto, &f) || f.idx > i ||
+			    f.proto_idx != e.proto_idx)
 				return fail(why, whylen, "port %u/%s of entry %u is not indexed", p, e.proto, i);
 	}
 	return 0;

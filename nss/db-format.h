@@ -82,7 +82,7 @@ enum iana_section {
 #define IANA_MAX_POSTINGS       65535          /* u16 postings offsets */
 #define IANA_MAX_NAME_SLOTS     65535
 #define IANA_NAME_MAX           15             /* RFC 6335 section 5.1 */
-#define IANA_PROTO_MAX          31
+#define IANA_PROTO_MAX          15
 
 #define IANA_PORT_WORDS         1024           /* 65536 bits */
 #define IANA_PORT_BITMAP_SIZE   (IANA_PORT_WORDS * 8)
