@@ -17,7 +17,11 @@ static const char doctype_message[] =
 /* The longest text kept for one field: far above anything IANA writes. */
 #define FIELD_MAX (1u << 20)
 
-enum field { F_NONE, F_NAME, F_PROTOCOL, F_NUMBER, F_DESCRIPTION, F_NOTE, F_UPDATED };
+/* Where the text being gathered goes. */
+enum field {
+	F_NONE, F_NAME, F_PROTOCOL, F_NUMBER, F_DESCRIPTION, F_NOTE, F_UNAUTHORIZED,
+	F_PERSON_NAME, F_PERSON_ORG, F_PERSON_URI, F_UPDATED,
+};
 
 struct text {
 	char *s;
@@ -31,10 +35,15 @@ struct parse {
 	size_t cap;
 
 	int in_record;
+	int in_people;
+	int in_person;
 	enum field field;
 	int field_depth;
+	char **group;              /* <assignee> or <contact>: where its xrefs go */
+	int group_depth;
 	struct text text;
 	int in_registry_updated;
+	size_t people_cap;
 };
 
 static void structured_error(void *ctx, xmlErrorPtr err)
@@ -145,66 +154,132 @@ static struct reg_record *current(struct parse *ps)
 	return &ps->reg->records[ps->reg->n_records - 1];
 }
 
+static char *attr(struct parse *ps, const char *name)
+{
+	xmlChar *v = xmlTextReaderGetAttribute(ps->reader, (const xmlChar *)name);
+	char *out = v ? xstrdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return out;
+}
+
 static void start_record(struct parse *ps)
 {
 	struct registry *reg = ps->reg;
+	struct reg_record *r;
 
 	if (reg->n_records == ps->cap) {
 		ps->cap = ps->cap ? 2 * ps->cap : 1024;
 		reg->records = xreallocarray(reg->records, ps->cap, sizeof(*reg->records));
 	}
-	memset(&reg->records[reg->n_records], 0, sizeof(*reg->records));
-	reg->records[reg->n_records++].line = line_of(ps);
+	r = &reg->records[reg->n_records++];
+	memset(r, 0, sizeof(*r));
+	r->line = line_of(ps);
+	r->date = attr(ps, "date");
+	r->updated = attr(ps, "updated");
 	ps->in_record = 1;
+}
+
+static void start_person(struct parse *ps)
+{
+	struct registry *reg = ps->reg;
+	struct reg_person *p;
+
+	if (reg->n_people == ps->people_cap) {
+		ps->people_cap = ps->people_cap ? 2 * ps->people_cap : 1024;
+		reg->people = xreallocarray(reg->people, ps->people_cap, sizeof(*reg->people));
+	}
+	p = &reg->people[reg->n_people++];
+	memset(p, 0, sizeof(*p));
+	p->id = attr(ps, "id");
+	ps->in_person = 1;
+}
+
+/* Append line to *list, one item per line. */
+static void list_add(char **list, const char *item)
+{
+	size_t a = *list ? strlen(*list) : 0, b = strlen(item);
+
+	*list = xrealloc(*list, a + b + 2);
+	if (a)
+		(*list)[a++] = '\n';
+	memcpy(*list + a, item, b + 1);
+}
+
+static const char *const field_names[] = {
+	[F_NAME] = "name", [F_PROTOCOL] = "protocol", [F_NUMBER] = "number",
+	[F_DESCRIPTION] = "description", [F_NOTE] = "note", [F_UNAUTHORIZED] = "unauthorized",
+	[F_PERSON_NAME] = "name", [F_PERSON_ORG] = "org", [F_PERSON_URI] = "uri",
+};
+
+static char **field_slot(struct parse *ps)
+{
+	struct reg_record *r;
+	struct reg_person *p;
+
+	if (ps->in_person) {
+		p = &ps->reg->people[ps->reg->n_people - 1];
+		switch (ps->field) {
+		case F_PERSON_NAME: return &p->name;
+		case F_PERSON_ORG: return &p->org;
+		case F_PERSON_URI: return &p->uri;
+		default: return NULL;
+		}
+	}
+	r = current(ps);
+	switch (ps->field) {
+	case F_NAME: return &r->name;
+	case F_PROTOCOL: return &r->protocol;
+	case F_NUMBER: return &r->number;
+	case F_DESCRIPTION: return &r->description;
+	case F_NOTE: return &r->note;
+	case F_UNAUTHORIZED: return &r->unauthorized;
+	default: return NULL;
+	}
 }
 
 static void end_field(struct parse *ps)
 {
-	struct reg_record *r = current(ps);
-	static const char *const names[] = {
-		[F_NAME] = "name", [F_PROTOCOL] = "protocol", [F_NUMBER] = "number",
-		[F_DESCRIPTION] = "description", [F_NOTE] = "note",
-	};
-	char **slot = NULL;
+	/* Only a record's name, protocol and number must be unique. */
+	int prose = ps->field != F_NAME && ps->field != F_PROTOCOL && ps->field != F_NUMBER;
+	char **slot = field_slot(ps);
 
-	switch (ps->field) {
-	case F_NAME: slot = &r->name; break;
-	case F_PROTOCOL: slot = &r->protocol; break;
-	case F_NUMBER: slot = &r->number; break;
-	case F_DESCRIPTION: slot = &r->description; break;
-	case F_NOTE: slot = &r->note; break;
-	default: break;
-	}
 	if (slot == NULL)
 		return;
-	if (*slot != NULL && ps->field != F_NOTE) {
+	if (*slot != NULL && !prose) {
 		diag_error(ps->reg->file, line_of(ps), "record at line %lu has more than one <%s>",
-			   r->line, names[ps->field]);
+			   current(ps)->line, field_names[ps->field]);
 		ps->failed = 1;
 		ps->text.len = 0;
 		return;
 	}
 	if (*slot != NULL) {
-		/* Several notes are kept, one per line. */
-		char *more = text_take(ps, 0);
-		size_t a = strlen(*slot), b = strlen(more);
+		/* Several notes (or descriptions, or URIs) are kept, one per line. */
+		char *more = text_take(ps, 1);
 
-		*slot = xrealloc(*slot, a + b + 2);
-		(*slot)[a] = '\n';
-		memcpy(*slot + a + 1, more, b + 1);
+		list_add(slot, more);
 		free(more);
 		return;
 	}
-	*slot = text_take(ps, ps->field != F_DESCRIPTION && ps->field != F_NOTE);
+	*slot = text_take(ps, 1);
 }
 
-static enum field field_of(const char *local)
+static enum field field_of(const char *local, int person)
 {
-	if (strcmp(local, "name") == 0) return F_NAME;
-	if (strcmp(local, "protocol") == 0) return F_PROTOCOL;
-	if (strcmp(local, "number") == 0) return F_NUMBER;
-	if (strcmp(local, "description") == 0) return F_DESCRIPTION;
-	if (strcmp(local, "note") == 0) return F_NOTE;
+	static const struct {
+		const char *name;
+		enum field f;
+		int person;
+	} map[] = {
+		{ "name", F_NAME, 0 }, { "protocol", F_PROTOCOL, 0 }, { "number", F_NUMBER, 0 },
+		{ "description", F_DESCRIPTION, 0 }, { "note", F_NOTE, 0 },
+		{ "unauthorized", F_UNAUTHORIZED, 0 },
+		{ "name", F_PERSON_NAME, 1 }, { "org", F_PERSON_ORG, 1 }, { "uri", F_PERSON_URI, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].person == person && strcmp(local, map[i].name) == 0)
+			return map[i].f;
 	return F_NONE;
 }
 
@@ -227,6 +302,45 @@ static uint32_t parse_date(const char *s)
 	return y * 10000 + m * 100 + d;
 }
 
+/* <xref type="T" data="D"/>: "T:D", for references and person lists. */
+static char *xref_item(struct parse *ps)
+{
+	char *type = attr(ps, "type"), *data = attr(ps, "data"), *out;
+
+	if (data == NULL) {
+		free(type);
+		return NULL;
+	}
+	out = xmalloc(strlen(type ? type : "") + strlen(data) + 2);
+	sprintf(out, "%s:%s", type ? type : "", data);
+	free(type);
+	free(data);
+	return out;
+}
+
+static void root_element(struct parse *ps, const char *local)
+{
+	xmlTextReaderPtr r = ps->reader;
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+	char *id;
+
+	ps->reg->root_line = line_of(ps);
+	if (strcmp(local, "registry") != 0 || !in_namespace(r)) {
+		diag_error(ps->reg->file, line_of(ps),
+			   "not an IANA registry: the root element is <%s> in namespace \"%s\", "
+			   "not <registry> in \"%s\"", local, ns ? ns : "", IANA_REGISTRY_NS);
+		ps->failed = 1;
+		return;
+	}
+	id = attr(ps, "id");
+	if (id != NULL && strcmp(id, IANA_REGISTRY_ID) != 0) {
+		diag_error(ps->reg->file, line_of(ps),
+			   "this is the IANA registry \"%s\", not \"%s\"", id, IANA_REGISTRY_ID);
+		ps->failed = 1;
+	}
+	free(id);
+}
+
 static void element(struct parse *ps, int depth)
 {
 	xmlTextReaderPtr r = ps->reader;
@@ -234,45 +348,80 @@ static void element(struct parse *ps, int depth)
 	int empty = xmlTextReaderIsEmptyElement(r);
 
 	if (depth == 0) {
-		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
-		char *id;
-
-		ps->reg->root_line = line_of(ps);
-		if (strcmp(local, "registry") != 0 || !in_namespace(r)) {
-			diag_error(ps->reg->file, line_of(ps),
-				   "not an IANA registry: the root element is <%s> in namespace \"%s\", "
-				   "not <registry> in \"%s\"", local, ns ? ns : "", IANA_REGISTRY_NS);
-			ps->failed = 1;
-			return;
-		}
-		id = (char *)xmlTextReaderGetAttribute(r, (const xmlChar *)"id");
-		if (id != NULL && strcmp(id, IANA_REGISTRY_ID) != 0) {
-			diag_error(ps->reg->file, line_of(ps),
-				   "this is the IANA registry \"%s\", not \"%s\"", id, IANA_REGISTRY_ID);
-			ps->failed = 1;
-		}
-		xmlFree(id);
+		root_element(ps, local);
 		return;
 	}
 	if (!in_namespace(r))
 		return;
-	if (depth == 1) {
-		if (strcmp(local, "record") == 0 && !empty)
-			start_record(ps);
-		else if (strcmp(local, "record") == 0)
-			start_record(ps), ps->in_record = 0;
-		else if (strcmp(local, "updated") == 0 && !empty)
-			ps->in_registry_updated = 1;
+
+	/* Inside prose: an xref reads as [data], a line break as one. */
+	if (ps->field != F_NONE) {
+		if (strcmp(local, "xref") == 0) {
+			char *data = attr(ps, "data");
+
+			if (data != NULL) {
+				text_add(ps, "[");
+				text_add(ps, data);
+				text_add(ps, "]");
+			}
+			free(data);
+		} else if (strcmp(local, "br") == 0) {
+			text_add(ps, "\n");
+		}
 		return;
 	}
-	if (depth == 2 && ps->in_record && ps->field == F_NONE) {
-		ps->field = field_of(local);
-		ps->field_depth = depth;
-		ps->text.len = 0;
-		if (ps->field != F_NONE && empty) {
-			end_field(ps);
-			ps->field = F_NONE;
+
+	if (depth == 1) {
+		if (strcmp(local, "record") == 0) {
+			start_record(ps);
+			if (empty)
+				ps->in_record = 0;
+		} else if (strcmp(local, "people") == 0 && !empty) {
+			ps->in_people = 1;
+		} else if (strcmp(local, "updated") == 0 && !empty) {
+			ps->in_registry_updated = 1;
 		}
+		return;
+	}
+	if (ps->in_people) {
+		if (depth == 2 && strcmp(local, "person") == 0) {
+			start_person(ps);
+			if (empty)
+				ps->in_person = 0;
+		} else if (depth == 3 && ps->in_person) {
+			ps->field = field_of(local, 1);
+			ps->field_depth = depth;
+			ps->text.len = 0;
+			if (ps->field != F_NONE && empty) {
+				end_field(ps);
+				ps->field = F_NONE;
+			}
+		}
+		return;
+	}
+	if (!ps->in_record)
+		return;
+	if (strcmp(local, "xref") == 0 && (depth == 2 || ps->group != NULL)) {
+		char *item = xref_item(ps);
+
+		if (item != NULL)
+			list_add(ps->group ? ps->group : &current(ps)->xrefs, item);
+		free(item);
+		return;
+	}
+	if (depth != 2)
+		return;
+	if ((strcmp(local, "assignee") == 0 || strcmp(local, "contact") == 0) && !empty) {
+		ps->group = local[0] == 'a' ? &current(ps)->assignee : &current(ps)->contact;
+		ps->group_depth = depth;
+		return;
+	}
+	ps->field = field_of(local, 0);
+	ps->field_depth = depth;
+	ps->text.len = 0;
+	if (ps->field != F_NONE && empty) {
+		end_field(ps);
+		ps->field = F_NONE;
 	}
 }
 
@@ -288,9 +437,14 @@ static void end_element(struct parse *ps, int depth)
 		ps->in_registry_updated = 0;
 	} else if (depth == 1) {
 		ps->in_record = 0;
-	} else if (depth == ps->field_depth && ps->field != F_NONE) {
+		ps->in_people = 0;
+	} else if (ps->field != F_NONE && depth == ps->field_depth) {
 		end_field(ps);
 		ps->field = F_NONE;
+	} else if (ps->group != NULL && depth == ps->group_depth) {
+		ps->group = NULL;
+	} else if (ps->in_person && depth == 2) {
+		ps->in_person = 0;
 	}
 }
 
@@ -441,8 +595,21 @@ void registry_free(struct registry *reg)
 		free(r->number);
 		free(r->description);
 		free(r->note);
+		free(r->unauthorized);
+		free(r->date);
+		free(r->updated);
+		free(r->xrefs);
+		free(r->assignee);
+		free(r->contact);
 	}
 	free(reg->records);
+	for (size_t i = 0; i < reg->n_people; i++) {
+		free(reg->people[i].id);
+		free(reg->people[i].name);
+		free(reg->people[i].org);
+		free(reg->people[i].uri);
+	}
+	free(reg->people);
 	free(reg->file);
 	memset(reg, 0, sizeof(*reg));
 }

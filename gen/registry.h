@@ -8,7 +8,11 @@
 #define IANA_REGISTRY_NS "http://www.iana.org/assignments"
 #define IANA_REGISTRY_ID "service-names-port-numbers"
 
-/* One <record>, its fields as text (NULL when absent), nothing interpreted. */
+/*
+ * One <record>, its fields as text (NULL when absent), nothing interpreted.
+ * Lists hold one item per line; an xref is "type:data".  In prose, an
+ * embedded xref reads as "[data]" and <br/> as a line break.
+ */
 struct reg_record {
 	unsigned long line;        /* of its start tag */
 	char *name;
@@ -16,6 +20,20 @@ struct reg_record {
 	char *number;
 	char *description;
 	char *note;
+	char *unauthorized;
+	char *date;                /* attribute: registration date */
+	char *updated;             /* attribute: last modification */
+	char *xrefs;               /* the record's own <xref>s */
+	char *assignee;            /* xrefs inside <assignee> */
+	char *contact;             /* xrefs inside <contact> */
+};
+
+/* One <person> of <people>: who an xref of type person names. */
+struct reg_person {
+	char *id;
+	char *name;
+	char *org;
+	char *uri;
 };
 
 struct registry {
@@ -24,6 +42,8 @@ struct registry {
 	unsigned long root_line;   /* of the root element */
 	struct reg_record *records;
 	size_t n_records;
+	struct reg_person *people;
+	size_t n_people;
 };
 
 /*
