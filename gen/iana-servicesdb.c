@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "db-reader.h"
+#include "dbfile.h"
+#include "inspect.h"
 #include "diag.h"
 #include "registry.h"
 #include "services.h"
@@ -34,11 +36,18 @@ static void usage(FILE *to)
 		"that libnss_iana reads, and inspect such databases.\n"
 		"\n"
 		"Commands:\n"
-		"  compile REGISTRY.xml -o FILE [--strict]\n"
-		"                    parse the registry's XML and write FILE atomically\n"
+		"  compile REGISTRY.xml -o FILE [--overlay SERVICES]... [--strict]\n"
+		"                    parse the registry's XML and write FILE atomically;\n"
+		"                    each overlay (services(5) format) adds local names\n"
 		"  dump [FILE]       print the database in services(5) format\n"
 		"  check [FILE]      validate the whole database; exit 1 with a reason if unsound\n"
 		"  info [FILE]       print the header and section sizes\n"
+		"  show QUERY [--db FILE] [--json]\n"
+		"                    what the registry says about a name, a port,\n"
+		"                    PORT/PROTOCOL or NAME/PROTOCOL; exit 0 found, 1 not found\n"
+		"  diff OLD NEW [--json]\n"
+		"                    what changed between two registries or databases;\n"
+		"                    exit 1 when a name of OLD is absent from NEW\n"
 		"\n"
 		"FILE defaults to %s.\n"
 		"Options: -h, --help; -V, --version; -q, --quiet (no warnings).\n"
@@ -57,71 +66,6 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", diag_program);
 	return EXIT_USAGE;
-}
-
-/* Read a whole file into memory.  0, or -1 with a message. */
-static int slurp(const char *path, unsigned char **data, size_t *size)
-{
-	struct stat st;
-	unsigned char *p;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		diag_error(path, 0, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_error(path, 0, "not a regular file");
-		close(fd);
-		return -1;
-	}
-	p = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			diag_error(path, 0, "read failed: %s", r < 0 ? strerror(errno) : "file shrank");
-			free(p);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	*data = p;
-	*size = got;
-	return 0;
-}
-
-/* Why iana_db_open() refused an image, in words. */
-static const char *open_reason(const unsigned char *p, size_t n)
-{
-	if (n < IANA_DB_HEADER_SIZE)
-		return "file too short for a database header";
-	if (memcmp(p, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0)
-		return "not a libnss-iana services database (bad magic)";
-	if (iana_get32(p + IANA_H_VERSION) != IANA_DB_VERSION)
-		return "unsupported format version";
-	if (iana_get32(p + IANA_H_FILE_SIZE) != n)
-		return "file size differs from the header's (truncated or extended)";
-	return "header or section table out of bounds";
-}
-
-static int load_db(const char *path, unsigned char **data, struct iana_db *db)
-{
-	size_t size;
-
-	if (slurp(path, data, &size) < 0)
-		return -1;
-	if (iana_db_open(db, *data, size) != 0) {
-		diag_error(path, 0, "%s", open_reason(*data, size));
-		free(*data);
-		return -1;
-	}
-	return 0;
 }
 
 /* Write data to path atomically: a temporary beside it, fsync, rename. */
@@ -180,6 +124,7 @@ static int cmd_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "overlay", required_argument, NULL, 'O' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -187,6 +132,8 @@ static int cmd_compile(int argc, char **argv)
 	};
 	struct svc_options so = { 0 };
 	const char *output = NULL;
+	const char *overlays[64];
+	int n_overlays = 0;
 	struct registry reg;
 	struct svc_list list;
 	unsigned char *image;
@@ -196,6 +143,11 @@ static int cmd_compile(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:sqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
+		case 'O':
+			if (n_overlays == (int)(sizeof(overlays) / sizeof(overlays[0])))
+				return usage_error("compile: more than %d overlays", n_overlays);
+			overlays[n_overlays++] = optarg;
+			break;
 		case 's': so.strict = 1; break;
 		case 'q': diag_quiet_warnings = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -211,6 +163,11 @@ static int cmd_compile(int argc, char **argv)
 	rc = registry_parse_file(argv[optind], &reg);
 	if (rc == 0)
 		rc = svc_from_registry(&reg, &so, &list);
+	for (int i = 0; rc == 0 && i < n_overlays; i++)
+		if (svc_apply_overlay(&list, overlays[i]) < 0) {
+			svc_free(&list);
+			rc = -1;
+		}
 	if (rc == 0) {
 		rc = svc_build_image(&list, &image, &size);
 		svc_free(&list);
@@ -340,6 +297,11 @@ static int cmd_info(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_show_default(int argc, char **argv)
+{
+	return cmd_show(argc, argv, IANA_DEFAULT_DB);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -350,6 +312,8 @@ int main(int argc, char **argv)
 		{ "dump", cmd_dump },
 		{ "check", cmd_check },
 		{ "info", cmd_info },
+		{ "show", cmd_show_default },
+		{ "diff", cmd_diff },
 	};
 
 	if (argc < 2)

@@ -457,6 +457,31 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 	SECTION_END(IANA_SEC_PORT_POST);
 
 	SECTION_BEGIN(IANA_SEC_INFO);
+	if (l->n_info > 0) {
+		size_t base = out.len, at;
+
+		buf_u32(&out, (uint32_t)l->n_info);
+		buf_grow(&out, 4 * l->n_info);
+		out.len += 4 * l->n_info;
+		for (size_t i = 0; i < l->n_info; i++) {
+			const struct svc_info *in = &l->info[i];
+			unsigned char head[IANA_INFO_HEAD];
+
+			at = out.len - base;
+			if (at > UINT32_MAX) {
+				diag_error(NULL, 0, "the INFO section outgrows 4 GiB");
+				goto out;
+			}
+			iana_put32(out.p + base + 4 + 4 * i, (uint32_t)at);
+			iana_put16(head, in->lo);
+			iana_put16(head + 2, in->hi);
+			head[4] = in->proto;
+			head[5] = in->flags;
+			buf_add(&out, head, sizeof(head));
+			for (unsigned k = 0; k < IANA_INFO_FIELDS; k++)
+				buf_add(&out, in->field[k], strlen(in->field[k]) + 1);
+		}
+	}
 	SECTION_END(IANA_SEC_INFO);
 	off[IANA_SEC_RESERVED] = 0;
 #undef SECTION_BEGIN

@@ -261,12 +261,31 @@ static int check_ports(const struct iana_db *db, char *why, size_t whylen)
 	return 0;
 }
 
+static int check_info(const struct iana_db *db, char *why, size_t whylen)
+{
+	uint32_t n;
+
+	if (db->info_size == 0)
+		return 0;
+	n = iana_db_info_count(db);
+	if (n == 0)
+		return fail(why, whylen, "the INFO section is damaged");
+	for (uint32_t i = 0; i < n; i++) {
+		struct iana_info in;
+
+		if (iana_db_info(db, i, &in) < 0)
+			return fail(why, whylen, "INFO record %u is damaged", i);
+	}
+	return 0;
+}
+
 int iana_db_check(const struct iana_db *db, char *why, size_t whylen)
 {
 	if (iana_db_checksum(db->base, db->size) != iana_get32(db->base + IANA_H_CHECKSUM))
 		return fail(why, whylen, "checksum mismatch");
 	if (check_sections(db, why, whylen) < 0 || check_entries(db, why, whylen) < 0 ||
-	    check_names(db, why, whylen) < 0 || check_ports(db, why, whylen) < 0)
+	    check_names(db, why, whylen) < 0 || check_ports(db, why, whylen) < 0 ||
+	    check_info(db, why, whylen) < 0)
 		return -1;
 	return 0;
 }

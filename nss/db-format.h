@@ -84,6 +84,22 @@ enum iana_section {
 #define IANA_NAME_MAX           15             /* RFC 6335 section 5.1 */
 #define IANA_PROTO_MAX          15
 
+/*
+ * INFO: u32 n_records, n_records x u32 offsets (from the section's start),
+ * then records: u16 first port, u16 last port, u8 protocol (IANA_INFO_NO_PROTO
+ * when the record names none), u8 flags, IANA_INFO_FIELDS NUL-terminated
+ * strings in the order below.  The section's last byte is NUL.
+ */
+enum iana_info_field {
+	IANA_INFO_NAME, IANA_INFO_DESCRIPTION, IANA_INFO_ASSIGNEE, IANA_INFO_CONTACT,
+	IANA_INFO_REFS, IANA_INFO_REGISTERED, IANA_INFO_MODIFIED, IANA_INFO_NOTE,
+	IANA_INFO_UNAUTHORIZED, IANA_INFO_SOURCE, IANA_INFO_FIELDS
+};
+#define IANA_INFO_NO_PROTO      0xff
+#define IANA_INFO_HAS_PORT      0x01   /* the record has a <number> */
+#define IANA_INFO_LOCAL         0x02   /* from an overlay, not the registry */
+#define IANA_INFO_HEAD          6      /* bytes before the strings */
+
 #define IANA_PORT_WORDS         1024           /* 65536 bits */
 #define IANA_PORT_BITMAP_SIZE   (IANA_PORT_WORDS * 8)
 #define IANA_PORT_RANK_SIZE     (IANA_PORT_WORDS * 2)

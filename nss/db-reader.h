@@ -86,6 +86,20 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
 		      struct iana_entry *e);
 
+/* One record of the INFO section; strings point into the image. */
+struct iana_info {
+	uint16_t port_lo, port_hi;
+	unsigned proto;            /* IANA_INFO_NO_PROTO when the record names none */
+	unsigned flags;
+	const char *field[IANA_INFO_FIELDS];
+};
+
+/* Records in the INFO section (0 when it is empty or damaged). */
+uint32_t iana_db_info_count(const struct iana_db *db);
+
+/* Decode INFO record i, bounds checked.  0, or -1 when it is damaged. */
+int iana_db_info(const struct iana_db *db, uint32_t i, struct iana_info *out);
+
 /* CRC-32 (IEEE 802.3, reflected) continuing from crc; start with 0. */
 uint32_t iana_crc32(uint32_t crc, const unsigned char *p, size_t n);
 
