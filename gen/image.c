@@ -282,7 +282,7 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 
 		if (added)
 			buf_add(&strings, block, blen);
-		if (strings.len > IANA_MAX_STRINGS) {
+		if (strings.len + IANA_STRINGS_PAD > IANA_MAX_STRINGS) {
 			diag_error(NULL, 0, "the string section outgrows the format's %u bytes",
 				   IANA_MAX_STRINGS);
 			goto out;
@@ -354,6 +354,12 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 
 	SECTION_BEGIN(IANA_SEC_STRINGS);
 	buf_add(&out, strings.p, strings.len);
+	{
+		/* Readers load strings 16 bytes at a time. */
+		static const unsigned char pad[IANA_STRINGS_PAD];
+
+		buf_add(&out, pad, sizeof(pad));
+	}
 	SECTION_END(IANA_SEC_STRINGS);
 
 	SECTION_BEGIN(IANA_SEC_PROTOS);

@@ -76,6 +76,7 @@ enum iana_section {
 #define IANA_RANGE_SIZE         4
 
 #define IANA_MAX_STRINGS        0x00400000u    /* 22-bit block offsets */
+#define IANA_STRINGS_PAD        16             /* NULs ending STRINGS: 16-byte loads stay inside */
 #define IANA_MAX_PROTOS         8
 #define IANA_MAX_ALIASES        63
 #define IANA_MAX_ENTRIES        65535          /* u16 entry indexes */
@@ -104,19 +105,47 @@ enum iana_info_field {
 #define IANA_PORT_BITMAP_SIZE   (IANA_PORT_WORDS * 8)
 #define IANA_PORT_RANK_SIZE     (IANA_PORT_WORDS * 2)
 
+/*
+ * Little-endian loads from any alignment.  On a little-endian host that is
+ * one unaligned load (memcpy into the integer); elsewhere, byte by byte.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IANA_LE_HOST 1
+#else
+#define IANA_LE_HOST 0
+#endif
+
 static inline uint16_t iana_get16(const unsigned char *p)
 {
+	if (IANA_LE_HOST) {
+		uint16_t v;
+
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
 	return (uint16_t)(p[0] | (unsigned)p[1] << 8);
 }
 
 static inline uint32_t iana_get32(const unsigned char *p)
 {
+	if (IANA_LE_HOST) {
+		uint32_t v;
+
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
 static inline uint64_t iana_get64(const unsigned char *p)
 {
+	if (IANA_LE_HOST) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
 	return (uint64_t)iana_get32(p) | (uint64_t)iana_get32(p + 4) << 32;
 }
 
@@ -151,6 +180,23 @@ static inline uint64_t iana_mix64(uint64_t x)
 	return x;
 }
 
+/* ASCII A-Z to a-z in each byte of a word, nothing else (bytes >= 0x80 kept). */
+static inline uint64_t iana_lower8(uint64_t x)
+{
+	uint64_t heptets = x & UINT64_C(0x7f7f7f7f7f7f7f7f);
+	uint64_t above_z = heptets + UINT64_C(0x2525252525252525);   /* > 'Z' */
+	uint64_t from_a = heptets + UINT64_C(0x3f3f3f3f3f3f3f3f);    /* >= 'A' */
+	uint64_t upper = ~x & (from_a ^ above_z) & UINT64_C(0x8080808080808080);
+
+	return x | upper >> 2;
+}
+
+/* Bit 7 of each byte of x that is zero set (exact for the first zero byte). */
+static inline uint64_t iana_zero_bytes(uint64_t x)
+{
+	return (x - UINT64_C(0x0101010101010101)) & ~x & UINT64_C(0x8080808080808080);
+}
+
 /*
  * Fold a name for the name index: ASCII A-Z to a-z, nothing else, into 16
  * zero-padded bytes.  Returns the length, or -1 when the name is longer than
@@ -171,10 +217,15 @@ static inline int iana_fold_name(const char *name, unsigned char out[16])
 	return n;
 }
 
-/* The name hash: both halves of the folded name, mixed with the seed. */
+/* The name hash of a folded name's two little-endian words, with the seed. */
+static inline uint64_t iana_name_hash_words(uint64_t w0, uint64_t w1, uint32_t seed)
+{
+	return iana_mix64(iana_mix64(w0 ^ seed) ^ w1);
+}
+
 static inline uint64_t iana_name_hash(const unsigned char folded[16], uint32_t seed)
 {
-	return iana_mix64(iana_mix64(iana_get64(folded) ^ seed) ^ iana_get64(folded + 8));
+	return iana_name_hash_words(iana_get64(folded), iana_get64(folded + 8), seed);
 }
 
 /* Map a 32-bit value uniformly onto [0, n) without a division. */
@@ -218,10 +269,11 @@ static inline uint64_t iana_check_bytes(uint64_t h, const unsigned char *p, size
 	for (; n >= 8; p += 8, n -= 8)
 		h = iana_check_step(h, iana_get64(p));
 	if (n > 0) {
-		unsigned char tail[8] = { 0 };
+		uint64_t tail = 0;
 
-		memcpy(tail, p, n);
-		h = iana_check_step(h, iana_get64(tail));
+		while (n-- > 0)
+			tail |= (uint64_t)p[n] << (8 * n);
+		h = iana_check_step(h, tail);
 	}
 	return h;
 }

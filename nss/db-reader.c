@@ -59,8 +59,9 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	    db->n_names > db->name_slots || iana_get32(base + IANA_H_RESERVED) != 0 ||
 	    (db->name_slots > 0 && db->name_buckets == 0))
 		return EINVAL;
-	if (len[IANA_SEC_STRINGS] == 0 || len[IANA_SEC_STRINGS] > IANA_MAX_STRINGS ||
-	    base[off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 1] != '\0' ||
+	if (len[IANA_SEC_STRINGS] < IANA_STRINGS_PAD || len[IANA_SEC_STRINGS] > IANA_MAX_STRINGS ||
+	    iana_get64(base + off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 16) != 0 ||
+	    iana_get64(base + off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 8) != 0 ||
 	    len[IANA_SEC_PROTOS] != 4 * db->n_protos ||
 	    len[IANA_SEC_ENTRIES] != IANA_ENTRY_SIZE * db->n_entries ||
 	    len[IANA_SEC_RANGES] != IANA_RANGE_SIZE * db->n_ranges ||
@@ -94,14 +95,16 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 		uint32_t s = iana_get32(base + off[IANA_SEC_PROTOS] + 4 * i);
 		size_t n;
 
-		if (s >= db->strings_size)
+		if (s > db->strings_size - IANA_STRINGS_PAD)
 			return EINVAL;
-		/* The section ends with a NUL, so strlen stays inside it. */
+		/* The section ends with NULs, so strlen stays inside it. */
 		n = strlen((const char *)db->strings + s);
 		if (n == 0 || n > IANA_PROTO_MAX)
 			return EINVAL;
 		db->proto_name[i] = (const char *)db->strings + s;
 		db->proto_len[i] = (uint8_t)n;
+		if (iana_db_proto_words(db->proto_name[i], db->proto_w[i]) != (int)n)
+			return EINVAL;
 	}
 	return 0;
 }
@@ -128,14 +131,46 @@ static int range_end(const struct iana_db *db, uint32_t idx, uint16_t *hi)
 }
 
 /*
- * Decode entry idx without its check: what scanning needs.  Every offset is
- * checked, so a damaged entry yields -1 or strings inside the section.
+ * The length of the string at pos in STRINGS, found with one 16-byte load
+ * (the section ends with IANA_STRINGS_PAD NULs, so once pos is checked the
+ * load stays inside it); the two words loaded in *w0, *w1.  -1 when pos is
+ * out of bounds or the string is longer than any name.
+ */
+static int string_at(const struct iana_db *db, uint32_t pos, uint64_t *w0, uint64_t *w1)
+{
+	uint64_t z;
+
+	if (pos > db->strings_size - IANA_STRINGS_PAD)
+		return -1;
+	*w0 = iana_get64(db->strings + pos);
+	*w1 = iana_get64(db->strings + pos + 8);
+	if ((z = iana_zero_bytes(*w0)) != 0)
+		return __builtin_ctzll(z) / 8;
+	if ((z = iana_zero_bytes(*w1)) != 0)
+		return 8 + __builtin_ctzll(z) / 8;
+	return -1;
+}
+
+/* The last port of entry idx, from its word and RANGES.  0 or -1. */
+static int entry_last_port(const struct iana_db *db, uint32_t idx, uint32_t w, uint16_t lo,
+			   uint16_t *hi)
+{
+	*hi = lo;
+	if (!(w & IANA_ENTRY_RANGE_BIT))
+		return 0;
+	return range_end(db, idx, hi) == 0 && *hi > lo ? 0 : -1;
+}
+
+/*
+ * Decode entry idx without its check.  Every offset is checked, so a damaged
+ * entry yields -1 or strings inside the section.
  */
 static int entry_peek(const struct iana_db *db, uint32_t idx, struct iana_entry *e,
 		      uint32_t *word)
 {
 	const unsigned char *p;
 	uint32_t w, pos, start;
+	uint64_t w0, w1;
 
 	if (idx >= db->n_entries)
 		return -1;
@@ -144,19 +179,18 @@ static int entry_peek(const struct iana_db *db, uint32_t idx, struct iana_entry 
 	start = w & IANA_ENTRY_BLOCK_MASK;
 	e->proto_idx = (w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK;
 	e->nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
-	e->port_lo = e->port_hi = iana_get16(p + 4);
-	if (e->proto_idx >= db->n_protos)
-		return -1;
-	if ((w & IANA_ENTRY_RANGE_BIT) &&
-	    (range_end(db, idx, &e->port_hi) < 0 || e->port_hi <= e->port_lo))
+	e->port_lo = iana_get16(p + 4);
+	if (e->proto_idx >= db->n_protos ||
+	    entry_last_port(db, idx, w, e->port_lo, &e->port_hi) < 0)
 		return -1;
 
 	pos = start;
 	for (unsigned i = 0; i <= e->nalias; i++) {
-		if (pos >= db->strings_size)
+		int len = string_at(db, pos, &w0, &w1);
+
+		if (len < 0)
 			return -1;
-		/* The section ends with a NUL, so strlen stays inside it. */
-		pos += (uint32_t)strlen((const char *)db->strings + pos) + 1;
+		pos += (uint32_t)len + 1;
 	}
 	e->idx = idx;
 	e->strings = (const char *)db->strings + start;
@@ -191,10 +225,27 @@ int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e)
 	return entry_verify(db, idx, word, e);
 }
 
+int iana_db_proto_words(const char *s, uint64_t w[2])
+{
+	unsigned char b[16] = { 0 };
+	size_t n = strnlen(s, 16);
+
+	if (n > 15)
+		return -1;
+	memcpy(b, s, n);
+	w[0] = iana_get64(b);
+	w[1] = iana_get64(b + 8);
+	return (int)n;
+}
+
 int iana_db_proto_index(const struct iana_db *db, const char *proto)
 {
+	uint64_t w[2];
+
+	if (iana_db_proto_words(proto, w) < 0)
+		return -1;
 	for (uint32_t i = 0; i < db->n_protos; i++)
-		if (strcmp(db->proto_name[i], proto) == 0)
+		if (db->proto_w[i][0] == w[0] && db->proto_w[i][1] == w[1])
 			return (int)i;
 	return -1;
 }
@@ -208,38 +259,24 @@ static int postings(const unsigned char *offs, uint32_t slot, uint32_t npost,
 	return *lo <= *hi && *hi <= npost ? 0 : -1;
 }
 
-/* Does folded (length n) equal string s ignoring ASCII case? */
-static int folded_equal(const unsigned char *folded, int n, const char *s)
-{
-	for (int i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		if (c != folded[i])
-			return 0;   /* also stops at the NUL of a shorter s */
-	}
-	return s[n] == '\0';
-}
-
 int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
 		      struct iana_entry *e)
 {
-	unsigned char folded[16];
-	struct iana_entry cand;
-	uint32_t lo, hi, b, slot, word, found = UINT32_MAX, prev = 0;
-	uint64_t h;
-	int n, want = -1, exact = 0;
+	uint64_t q[2], f0, f1, m0, m1, h;
+	uint32_t lo, hi, b, slot, prev = 0, found = UINT32_MAX;
+	int n, want = -1;
 
-	if (db->name_slots == 0)
-		return 0;
-	n = iana_fold_name(name, folded);
-	if (n <= 0)
+	if (db->name_slots == 0 || (n = iana_db_proto_words(name, q)) <= 0)
 		return 0;
 	if (proto != NULL && (want = iana_db_proto_index(db, proto)) < 0)
 		return 0;
+	f0 = iana_lower8(q[0]);
+	f1 = iana_lower8(q[1]);
+	/* Masks over the name and its NUL: one compare checks the length too. */
+	m0 = n >= 7 ? UINT64_MAX : (UINT64_C(1) << 8 * (n + 1)) - 1;
+	m1 = n < 8 ? 0 : n == 15 ? UINT64_MAX : (UINT64_C(1) << 8 * (n - 7)) - 1;
 
-	h = iana_name_hash(folded, db->name_seed);
+	h = iana_name_hash_words(f0, f1, db->name_seed);
 	b = iana_name_bucket(h, db->name_buckets);
 	slot = iana_name_slot(h, iana_get16(db->name_disp + 2 * b), db->name_slots);
 	if (postings(db->name_offs, slot, db->name_npost, &lo, &hi) < 0)
@@ -248,43 +285,49 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 	/*
 	 * The index is a perfect hash: a slot belongs to one folded name, and
 	 * its postings list, in registry order, the first entry of every
-	 * (exact string, protocol) that folds to it.  So every posting must
-	 * hold the name ignoring case; one that does not means the name is not
-	 * here, or the file is damaged: either way, not found.  The first
-	 * exact match wins; failing that, the first match ignoring case.
+	 * (exact string, protocol) that folds to it.  So every posting of the
+	 * wanted protocol must hold the name ignoring case; one that does not
+	 * means the name is not here, or the file is damaged: either way, not
+	 * found.  The first exact match wins; failing that, the first match
+	 * ignoring case.
 	 */
 	for (uint32_t i = lo; i < hi; i++) {
-		uint32_t idx = iana_get16(db->name_post + 2 * i);
-		const char *s;
-		int ci = 0;
+		uint32_t idx = iana_get16(db->name_post + 2 * i), w, pos;
+		unsigned nalias, k;
+		int match = 0;
 
-		if ((i > lo && idx <= prev) || entry_peek(db, idx, &cand, &word) < 0)
+		if ((i > lo && idx <= prev) || idx >= db->n_entries)
 			return 0;
 		prev = idx;
-		s = cand.strings;
-		for (unsigned k = 0; k <= cand.nalias; k++, s += strlen(s) + 1) {
-			if (strcmp(s, name) == 0) {
-				exact = 1;
+		w = iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
+		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
+			continue;
+		pos = w & IANA_ENTRY_BLOCK_MASK;
+		nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
+		for (k = 0;; k++) {
+			uint64_t w0, w1;
+			int len = string_at(db, pos, &w0, &w1);
+
+			if (len < 0)
+				return 0;
+			if ((w0 & m0) == q[0] && (w1 & m1) == q[1]) {
+				match = 2;
 				break;
 			}
-			ci |= folded_equal(folded, n, s);
+			if ((iana_lower8(w0) & m0) == f0 && (iana_lower8(w1) & m1) == f1)
+				match = 1;
+			if (k == nalias)
+				break;
+			pos += (uint32_t)len + 1;
 		}
-		if (!exact && !ci)
+		if (match == 0)
 			return 0;
-		if (want >= 0 && cand.proto_idx != (unsigned)want) {
-			exact = 0;
-			continue;
-		}
-		if (exact || found == UINT32_MAX)
+		if (match == 2 || found == UINT32_MAX)
 			found = idx;
-		if (exact)
+		if (match == 2)
 			break;
 	}
-	if (found == UINT32_MAX)
-		return 0;
-	if (entry_peek(db, found, e, &word) < 0 || entry_verify(db, found, word, e) < 0)
-		return 0;
-	return 1;
+	return found != UINT32_MAX && iana_db_entry(db, found, e) == 0;
 }
 
 int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
@@ -292,7 +335,7 @@ int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto
 {
 	uint64_t word = iana_get64(db->port_bitmap + 8 * (port >> 6));
 	unsigned bit = port & 63;
-	uint32_t rank, lo, hi, w, prev = 0;
+	uint32_t rank, lo, hi, prev = 0;
 	int want = -1;
 
 	if (!(word >> bit & 1))
@@ -306,19 +349,25 @@ int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto
 
 	/*
 	 * The postings list, in registry order, the first entry of every
-	 * protocol on this port.  Every one must cover the port: one that does
-	 * not means a damaged file, and then nothing is found.
+	 * protocol on this port.  The one of the wanted protocol must cover the
+	 * port: one that does not means a damaged file, and nothing is found.
 	 */
 	for (uint32_t i = lo; i < hi; i++) {
-		uint32_t idx = iana_get16(db->port_post + 2 * i);
+		uint32_t idx = iana_get16(db->port_post + 2 * i), w;
+		const unsigned char *p;
+		uint16_t first, last;
 
-		if ((i > lo && idx <= prev) || entry_peek(db, idx, e, &w) < 0 ||
-		    port < e->port_lo || port > e->port_hi)
+		if ((i > lo && idx <= prev) || idx >= db->n_entries)
 			return 0;
 		prev = idx;
-		if (want >= 0 && e->proto_idx != (unsigned)want)
+		p = db->entries + (size_t)idx * IANA_ENTRY_SIZE;
+		w = iana_get32(p);
+		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
 			continue;
-		return entry_verify(db, idx, w, e) == 0;
+		first = iana_get16(p + 4);
+		if (entry_last_port(db, idx, w, first, &last) < 0 || port < first || port > last)
+			return 0;
+		return iana_db_entry(db, idx, e) == 0;
 	}
 	return 0;
 }

@@ -45,6 +45,7 @@ struct iana_db {
 
 	const char *proto_name[IANA_MAX_PROTOS];
 	uint8_t proto_len[IANA_MAX_PROTOS];
+	uint64_t proto_w[IANA_MAX_PROTOS][2];   /* each name as two zero-padded words */
 };
 
 /* One decoded entry; every pointer points into the image. */
@@ -70,6 +71,9 @@ int iana_db_open(struct iana_db *db, const void *base, size_t size);
 
 /* Decode entry idx and verify its check.  Returns 0, or -1 when it is damaged. */
 int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e);
+
+/* A string of at most 15 bytes as two zero-padded words: its length, or -1. */
+int iana_db_proto_words(const char *s, uint64_t w[2]);
 
 /* The index of protocol name proto, or -1 when the database has none such. */
 int iana_db_proto_index(const struct iana_db *db, const char *proto);
