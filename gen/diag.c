@@ -1,4 +1,5 @@
 /* Diagnostics and checked allocation for the generator. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,18 +14,33 @@ unsigned diag_warnings;
 int diag_quiet_warnings;
 int diag_silent;
 
+/*
+ * Messages quote the input (names, numbers, libxml2's words about it): any
+ * control character, DEL or non-ASCII byte in them is written as \xHH, so a
+ * message is always one line that the input cannot end or forge.
+ */
 __attribute__((format(printf, 4, 0)))
 static void report(const char *file, unsigned long line, const char *kind,
 		   const char *fmt, va_list ap)
 {
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		diag_oom();
 	if (file != NULL && line > 0)
 		fprintf(stderr, "%s:%lu: %s: ", file, line, kind);
 	else if (file != NULL)
 		fprintf(stderr, "%s: %s: ", file, kind);
 	else
 		fprintf(stderr, "%s: %s: ", diag_program, kind);
-	vfprintf(stderr, fmt, ap);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
+	free(msg);
 }
 
 void diag_error(const char *file, unsigned long line, const char *fmt, ...)
@@ -95,4 +111,18 @@ char *xstrdup(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		diag_oom();
+	return s;
 }

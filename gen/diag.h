@@ -2,6 +2,8 @@
 #ifndef IANA_DIAG_H
 #define IANA_DIAG_H
 
+#include <stddef.h>
+
 extern const char *diag_program;
 extern unsigned diag_errors;
 extern unsigned diag_warnings;
@@ -22,5 +24,6 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

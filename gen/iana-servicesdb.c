@@ -71,11 +71,10 @@ static int usage_error(const char *fmt, ...)
 /* Write data to path atomically: a temporary beside it, fsync, rename. */
 static int write_atomic(const char *path, const unsigned char *data, size_t len)
 {
-	char *tmp = xmalloc(strlen(path) + 8), *dircopy, *dir;
+	char *tmp = xasprintf("%s.XXXXXX", path), *dircopy, *dir;
 	size_t done = 0;
 	int fd, dfd;
 
-	sprintf(tmp, "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		diag_error(path, 0, "cannot create a temporary file beside it: %s", strerror(errno));

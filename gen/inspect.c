@@ -344,9 +344,8 @@ static void index_side(struct side *sd)
 		sd->names_cap *= 2;
 	sd->names = xcalloc(sd->names_cap, sizeof(char *));
 	for (size_t i = 0; i < sd->n; i++) {
-		char *all = xmalloc(strlen(sd->v[i].name) + strlen(sd->v[i].aliases) + 2), *save = NULL;
+		char *all = xasprintf("%s %s", sd->v[i].name, sd->v[i].aliases), *save = NULL;
 
-		sprintf(all, "%s %s", sd->v[i].name, sd->v[i].aliases);
 		for (char *t = strtok_r(all, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 			size_t k = (size_t)str_hash(t, 99) & (sd->names_cap - 1);
 
@@ -714,9 +713,8 @@ static char **lost_names(const struct side *o, const struct side *n, size_t *cou
 
 	*count = 0;
 	for (size_t i = 0; i < o->n; i++) {
-		char *all = xmalloc(strlen(o->v[i].name) + strlen(o->v[i].aliases) + 2), *save = NULL;
+		char *all = xasprintf("%s %s", o->v[i].name, o->v[i].aliases), *save = NULL;
 
-		sprintf(all, "%s %s", o->v[i].name, o->v[i].aliases);
 		for (char *s = strtok_r(all, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
 			int dup = 0;
 

@@ -1,8 +1,10 @@
 /* Streaming parse of the IANA registry XML with libxml2's xmlTextReader. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
@@ -16,6 +18,12 @@ static const char doctype_message[] =
 
 /* The longest text kept for one field: far above anything IANA writes. */
 #define FIELD_MAX (1u << 20)
+
+/* The largest registry read (IANA's is about 4 MiB), which bounds memory. */
+#define REGISTRY_MAX (32 << 20)
+
+/* How much of the file is searched for a document type declaration. */
+#define PROLOG_MAX (1u << 20)
 
 /* Where the text being gathered goes. */
 enum field {
@@ -58,6 +66,9 @@ static void structured_error(void *ctx, xmlErrorPtr err)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	/* libxml2 continues some messages on a second line: keep them on one. */
+	for (char *nl = strchr(msg, '\n'); nl != NULL; nl = strchr(nl, '\n'))
+		*nl = ' ';
 	if (err->level == XML_ERR_WARNING) {
 		diag_warning(ps->reg->file, (unsigned long)(err->line > 0 ? err->line : 0), "%s", msg);
 		return;
@@ -90,21 +101,62 @@ static unsigned long line_of(struct parse *ps)
 /*
  * A document type declaration must come before the root element: find it in
  * the prolog, so that the error names its line (libxml2 gives the node none).
- * Returns its line, or 0 when the prolog has none.
+ * Comments and processing instructions are skipped.  Returns its line, or 0
+ * when the prolog has none (or does not end within p: the parser decides).
  */
 static unsigned long doctype_line(const char *p, size_t n)
 {
 	unsigned long line = 1;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\n')
+	while (i < n) {
+		const char *end = NULL;
+		size_t skip = 0;
+
+		if (p[i] == '\n') {
 			line++;
-		else if (p[i] == '<' && i + 1 < n && p[i + 1] != '?' && p[i + 1] != '!')
-			return 0;   /* the root element: the prolog is over */
-		else if (p[i] == '<' && n - i >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
+			i++;
+			continue;
+		}
+		if (p[i] != '<') {
+			i++;
+			continue;
+		}
+		if (n - i >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
 			return line;
+		if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0)
+			end = memmem(p + i + 4, n - i - 4, "-->", 3), skip = 3;
+		else if (n - i >= 2 && p[i + 1] == '?')
+			end = memmem(p + i + 2, n - i - 2, "?>", 2), skip = 2;
+		else
+			return 0;   /* the root element, or something the parser will refuse */
+		if (end == NULL)
+			return 0;
+		for (; p + i < end; i++)
+			line += p[i] == '\n';
+		i += skip;
 	}
 	return 0;
+}
+
+/* The same for a prolog in UTF-16 (with a byte order mark): its ASCII read. */
+static unsigned long prolog_doctype_line(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned long line;
+	size_t first, k = 0;
+	char *narrow;
+
+	if (n < 2 || !((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return doctype_line(p, n);
+	/* Little-endian: the low byte comes first; big-endian: second. */
+	first = u[0] == 0xff ? 2 : 3;
+	narrow = xmalloc(n / 2 + 1);
+	for (size_t i = first; i < n; i += 2)
+		narrow[k++] = u[i ^ 1] == 0 ? (char)u[i] : '?';
+	line = doctype_line(narrow, k);
+	free(narrow);
+	return line;
 }
 
 static void text_add(struct parse *ps, const char *s)
@@ -257,7 +309,14 @@ static void end_field(struct parse *ps)
 		/* Several notes (or descriptions, or URIs) are kept, one per line. */
 		char *more = text_take(ps, 1);
 
-		list_add(slot, more);
+		if (strlen(*slot) + strlen(more) > FIELD_MAX) {
+			diag_error(ps->reg->file, line_of(ps), "text of <%s> in the record at line %lu "
+				   "exceeds %u bytes", field_names[ps->field],
+				   ps->in_person ? 0 : current(ps)->line, FIELD_MAX);
+			ps->failed = 1;
+		} else {
+			list_add(slot, more);
+		}
 		free(more);
 		return;
 	}
@@ -311,8 +370,7 @@ static char *xref_item(struct parse *ps)
 		free(type);
 		return NULL;
 	}
-	out = xmalloc(strlen(type ? type : "") + strlen(data) + 2);
-	sprintf(out, "%s:%s", type ? type : "", data);
+	out = xasprintf("%s:%s", type ? type : "", data);
 	free(type);
 	free(data);
 	return out;
@@ -551,10 +609,21 @@ int registry_parse_file(const char *path, struct registry *reg)
 		return -1;
 	}
 	{
-		char head[65536];
-		size_t n = fread(head, 1, sizeof(head), f);
-		unsigned long line = doctype_line(head, n);
+		struct stat st;
+		char *head;
+		size_t n;
+		unsigned long line;
 
+		if (fstat(fileno(f), &st) == 0 && st.st_size > REGISTRY_MAX) {
+			fclose(f);
+			diag_error(path, 0, "larger than %d MiB: not a registry this tool reads "
+				   "(IANA's is about 4 MiB)", REGISTRY_MAX >> 20);
+			return -1;
+		}
+		head = xmalloc(PROLOG_MAX);
+		n = fread(head, 1, PROLOG_MAX, f);
+		line = prolog_doctype_line(head, n);
+		free(head);
 		fclose(f);
 		if (line > 0)
 			return doctype_error(reg, line);
@@ -570,12 +639,13 @@ int registry_parse_memory(const char *buf, size_t len, const char *name, struct 
 
 	memset(reg, 0, sizeof(*reg));
 	reg->file = xstrdup(name);
-	if (len > INT32_MAX) {
-		diag_error(name, 0, "file too large");
+	if (len > REGISTRY_MAX) {
+		diag_error(name, 0, "larger than %d MiB: not a registry this tool reads "
+			   "(IANA's is about 4 MiB)", REGISTRY_MAX >> 20);
 		return -1;
 	}
 	{
-		unsigned long line = doctype_line(buf, len < 65536 ? len : 65536);
+		unsigned long line = prolog_doctype_line(buf, len < PROLOG_MAX ? len : PROLOG_MAX);
 
 		if (line > 0)
 			return doctype_error(reg, line);

@@ -241,9 +241,8 @@ static char *resolve_people(const struct people *pp, const char *list, int with_
 					   who && who->org ? who->org : item + 7;
 
 			if (with_uri && who && who->uri) {
-				char *both = xmalloc(strlen(name) + strlen(who->uri) + 4);
+				char *both = xasprintf("%s <%s>", name, who->uri);
 
-				sprintf(both, "%s <%s>", name, who->uri);
 				sb_add(&b, "; ", both);
 				free(both);
 			} else {
@@ -272,9 +271,8 @@ static char *references(const char *list)
 		colon = strchr(item, ':');
 		if (colon && strncmp(item, "person:", 7) != 0) {
 			if (strncmp(item, "rfc:rfc", 7) == 0) {
-				char *rfc = xmalloc(strlen(item) + 1);
+				char *rfc = xasprintf("RFC %s", item + 7);
 
-				sprintf(rfc, "RFC %s", item + 7);
 				sb_add(&b, ", ", rfc);
 				free(rfc);
 			} else {
