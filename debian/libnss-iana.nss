@@ -1,0 +1,2 @@
+# After /etc/services (files, db): the registry only fills the gaps.
+services last iana
