@@ -328,6 +328,12 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 			plist_add(&ports[p], (uint16_t)i);
 		}
 	}
+	{
+		/* Readers load strings by words: the section ends in NULs. */
+		static const unsigned char pad[IANA_STRINGS_PAD];
+
+		buf_add(&strings, pad, sizeof(pad));
+	}
 	for (size_t k = 0; k < nkeys; k++)
 		name_npost += keys[k].post.n;
 	for (uint32_t p = 0; p < 65536; p++) {
@@ -354,12 +360,6 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 
 	SECTION_BEGIN(IANA_SEC_STRINGS);
 	buf_add(&out, strings.p, strings.len);
-	{
-		/* Readers load strings 16 bytes at a time. */
-		static const unsigned char pad[IANA_STRINGS_PAD];
-
-		buf_add(&out, pad, sizeof(pad));
-	}
 	SECTION_END(IANA_SEC_STRINGS);
 
 	SECTION_BEGIN(IANA_SEC_PROTOS);
@@ -377,7 +377,8 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 		buf_u16(&out, e->lo);
 		buf_u16(&out, iana_entry_check((uint32_t)i, word[i], e->lo, e->hi,
 					       strings.p + boff, (uint32_t)blen,
-					       (const unsigned char *)svc_protos[e->proto],
+					       /* the copy in STRINGS: the check may read past its end */
+					       strings.p + proto_off[e->proto],
 					       (uint32_t)strlen(svc_protos[e->proto])));
 	}
 	SECTION_END(IANA_SEC_ENTRIES);

@@ -76,7 +76,7 @@ enum iana_section {
 #define IANA_RANGE_SIZE         4
 
 #define IANA_MAX_STRINGS        0x00400000u    /* 22-bit block offsets */
-#define IANA_STRINGS_PAD        16             /* NULs ending STRINGS: 16-byte loads stay inside */
+#define IANA_STRINGS_PAD        24             /* NULs ending STRINGS: word loads stay inside */
 #define IANA_MAX_PROTOS         8
 #define IANA_MAX_ALIASES        63
 #define IANA_MAX_ENTRIES        65535          /* u16 entry indexes */
@@ -263,18 +263,17 @@ static inline uint64_t iana_check_step(uint64_t h, uint64_t chunk)
 	return h ^ (h >> 29);
 }
 
-/* Feed n bytes as little-endian 8-byte chunks, the last one zero-padded. */
+/*
+ * Feed n bytes as little-endian 8-byte chunks, the last one zero-padded.
+ * The last chunk is one load, masked: p + n must be followed by at least 7
+ * readable bytes (STRINGS ends with IANA_STRINGS_PAD NULs for that).
+ */
 static inline uint64_t iana_check_bytes(uint64_t h, const unsigned char *p, size_t n)
 {
 	for (; n >= 8; p += 8, n -= 8)
 		h = iana_check_step(h, iana_get64(p));
-	if (n > 0) {
-		uint64_t tail = 0;
-
-		while (n-- > 0)
-			tail |= (uint64_t)p[n] << (8 * n);
-		h = iana_check_step(h, tail);
-	}
+	if (n > 0)
+		h = iana_check_step(h, iana_get64(p) & ((UINT64_C(1) << 8 * n) - 1));
 	return h;
 }
 

@@ -20,6 +20,15 @@ static int section(const unsigned char *base, size_t size, unsigned i,
 	return 0;
 }
 
+/* Does STRINGS (ending at end) end with its IANA_STRINGS_PAD NULs? */
+static int strings_padded(const unsigned char *end)
+{
+	for (unsigned i = 1; i <= IANA_STRINGS_PAD; i++)
+		if (end[-(int)i] != 0)
+			return 0;
+	return 1;
+}
+
 int iana_db_open(struct iana_db *db, const void *image, size_t size)
 {
 	const unsigned char *base = image;
@@ -60,8 +69,7 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	    (db->name_slots > 0 && db->name_buckets == 0))
 		return EINVAL;
 	if (len[IANA_SEC_STRINGS] < IANA_STRINGS_PAD || len[IANA_SEC_STRINGS] > IANA_MAX_STRINGS ||
-	    iana_get64(base + off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 16) != 0 ||
-	    iana_get64(base + off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS] - 8) != 0 ||
+	    !strings_padded(base + off[IANA_SEC_STRINGS] + len[IANA_SEC_STRINGS]) ||
 	    len[IANA_SEC_PROTOS] != 4 * db->n_protos ||
 	    len[IANA_SEC_ENTRIES] != IANA_ENTRY_SIZE * db->n_entries ||
 	    len[IANA_SEC_RANGES] != IANA_RANGE_SIZE * db->n_ranges ||
@@ -190,6 +198,8 @@ static int entry_peek(const struct iana_db *db, uint32_t idx, struct iana_entry 
 
 		if (len < 0)
 			return -1;
+		if (i == 0)
+			e->name_len = (unsigned)len;
 		pos += (uint32_t)len + 1;
 	}
 	e->idx = idx;
@@ -227,14 +237,26 @@ int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e)
 
 int iana_db_proto_words(const char *s, uint64_t w[2])
 {
-	unsigned char b[16] = { 0 };
 	size_t n = strnlen(s, 16);
+	const unsigned char *u = (const unsigned char *)s;
 
+	/*
+	 * Into two zero-padded words with loads inside the string only: two
+	 * overlapping loads cover any length between one and two load widths.
+	 */
 	if (n > 15)
 		return -1;
-	memcpy(b, s, n);
-	w[0] = iana_get64(b);
-	w[1] = iana_get64(b + 8);
+	if (n >= 8) {
+		w[0] = iana_get64(u);
+		w[1] = n == 8 ? 0 : iana_get64(u + n - 8) >> 8 * (16 - n);
+	} else if (n >= 4) {
+		w[0] = (uint64_t)iana_get32(u) | (uint64_t)iana_get32(u + n - 4) << 8 * (n - 4);
+		w[1] = 0;
+	} else {
+		w[0] = n == 0 ? 0 : (uint64_t)u[0] | (uint64_t)u[n / 2] << 8 * (n / 2) |
+				     (uint64_t)u[n - 1] << 8 * (n - 1);
+		w[1] = 0;
+	}
 	return (int)n;
 }
 

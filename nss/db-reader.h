@@ -53,6 +53,7 @@ struct iana_entry {
 	uint32_t idx;            /* its index, in registry order */
 	const char *strings;     /* the name, then nalias aliases, each NUL-terminated */
 	uint32_t strings_len;    /* bytes of all of them, NULs included */
+	unsigned name_len;       /* of the name alone */
 	unsigned nalias;
 	unsigned proto_idx;
 	const char *proto;

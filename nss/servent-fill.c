@@ -41,7 +41,7 @@ enum nss_status iana_fill_servent(const struct iana_entry *e, uint16_t port,
 	end = p + e->strings_len - 1;
 	*end = '\0';
 	res->s_name = p;
-	s = p + strnlen(p, (size_t)(end - p)) + 1;
+	s = p + (e->name_len < e->strings_len ? e->name_len : 0) + 1;
 	for (unsigned i = 0; i < e->nalias; i++) {
 		if (s > end)
 			s = end;
