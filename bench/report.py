@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""The markdown report of bench/run.sh: one table, the ratios to iana, the targets.
+
+usage: report.py TMPDIR     (reads TMPDIR/raw.tsv and TMPDIR/meta.txt)
+
+raw.tsv lines: row figure median min max unit count runs note (tab-separated).
+"""
+import sys
+
+ROWS = [
+    ("iana", "iana"),
+    ("files", "files"),
+    ("db", "db"),
+    ("nscd", "nscd (files)"),
+    ("floor", "floor"),
+    ("iana-real", "iana (real path)"),
+    ("floor-real", "floor (real path)"),
+    ("iana-nscd", "iana behind nscd"),
+]
+
+# (figure, header, scale to the shown unit, kind)
+COLS = [
+    ("name", "name+proto hit ns", 1, "t"),
+    ("nameany", "name NULL-proto hit ns", 1, "t"),
+    ("port", "port hit ns", 1, "t"),
+    ("missname", "name miss ns", 1, "t"),
+    ("missport", "port miss ns", 1, "t"),
+    ("enum-total", "enum total µs", 1e-3, "t"),
+    ("enum-entry", "enum ns/entry", 1, "t"),
+    ("first", "first lookup µs", 1e-3, "t"),
+    ("ir-name", "Ir/call name hit", 1, "v"),
+    ("ir-port", "Ir/call port hit", 1, "v"),
+    ("ir-missname", "Ir/call name miss", 1, "v"),
+    ("ir-missport", "Ir/call port miss", 1, "v"),
+    ("sc-name", "syscalls/call name hit", 1, "s"),
+    ("sc-port", "syscalls/call port hit", 1, "s"),
+    ("sc-missname", "syscalls/call name miss", 1, "s"),
+    ("sc-missport", "syscalls/call port miss", 1, "s"),
+    ("getent", "fresh getent µs", 1, "t"),
+]
+
+
+def num(x):
+    if x is None:
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}".replace(",", "\u202f")
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def load(tmp):
+    data, counts = {}, {}
+    with open(f"{tmp}/raw.tsv") as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 8:
+                continue
+            row, fig = p[0], p[1]
+            vals = [float(v) if v else None for v in p[2:5]]
+            data[(row, fig)] = vals
+            counts[(row, fig)] = (p[6], p[7], p[8] if len(p) > 8 else "")
+    return data, counts
+
+
+def main():
+    tmp = sys.argv[1]
+    data, counts = load(tmp)
+    rows = [(r, label) for r, label in ROWS if any(k[0] == r for k in data)]
+
+    def med(row, fig):
+        v = data.get((row, fig))
+        return None if v is None else v[0]
+
+    def cell(row, fig, scale, kind):
+        v = data.get((row, fig))
+        if v is None or v[0] is None:
+            return "—"
+        m = v[0] * scale
+        if kind == "s":
+            return f"{m:.3f}".rstrip("0").rstrip(".") if m else "0"
+        if kind == "v" or v[1] is None:
+            return num(m)
+        return f"{num(m)} ({num(v[1] * scale)}–{num(v[2] * scale)})"
+
+    out = []
+    out.append("# libnss-iana services lookup benchmark (issue 5)")
+    out.append("")
+    with open(f"{tmp}/meta.txt") as f:
+        out += [line.rstrip("\n") + "  " for line in f]
+    out.append("")
+    out.append("Medians over the runs, (min–max) in brackets; lookups timed per run of "
+               "calls (ns per call), see Counts below.  Ir/call and syscalls/call: "
+               "(total for n calls − total for 0 calls) / n, one warm-up call in both.  "
+               "floor answers every key (its misses are hits).")
+    out.append("")
+    out.append("| source | " + " | ".join(c[1] for c in COLS) + " |")
+    out.append("|---|" + "---:|" * len(COLS))
+    for r, label in rows:
+        out.append(f"| {label} | " + " | ".join(cell(r, *c[0:1], c[2], c[3]) for c in COLS) + " |")
+    out.append("")
+
+    out.append("## Ratios to iana (medians; > 1: slower / more than iana)")
+    out.append("")
+    out.append("| source | " + " | ".join(c[1] for c in COLS) + " |")
+    out.append("|---|" + "---:|" * len(COLS))
+    for r, label in rows:
+        cells = []
+        for fig, _, _, _ in COLS:
+            a, b = med(r, fig), med("iana", fig)
+            if a is None or b is None:
+                cells.append("—")
+            elif b == 0:
+                cells.append("=" if a == 0 else f"+{a:.3g} (iana 0)")
+            else:
+                q = a / b
+                cells.append(f"×{q:.0f}" if q >= 100 else f"×{q:.2f}")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    out.append("## The issue's targets for iana")
+    out.append("")
+    out.append("| target | measured | verdict |")
+    out.append("|---|---|---|")
+    missed = []
+
+    def target(name, ok, measured):
+        if ok is None:
+            out.append(f"| {name} | {measured} | not measured |")
+            return
+        out.append(f"| {name} | {measured} | {'met' if ok else '**MISSED**'} |")
+        if not ok:
+            missed.append(name)
+
+    def ratio(a, b):
+        return None if a is None or b is None or b == 0 else a / b
+
+    def mn(row, fig):
+        v = data.get((row, fig))
+        return None if v is None else v[1]
+
+    def minq(r, f, fig):
+        q = ratio(mn(r, fig), mn(f, fig))
+        return "" if q is None else f" (mins: ×{q:.2f})"
+
+    for fig, what in (("ir-name", "name hit"), ("ir-port", "port hit")):
+        q = ratio(med("iana", fig), med("floor", fig))
+        target(f"{what} ≤ 1.25× floor instructions",
+               None if q is None else q <= 1.25,
+               f"{num(med('iana', fig))} vs {num(med('floor', fig))} Ir = ×{q:.2f}" if q else "—")
+    for fig, what in (("name", "name+proto hit"), ("nameany", "name NULL-proto hit"),
+                      ("port", "port hit")):
+        q = ratio(med("iana", fig), med("floor", fig))
+        target(f"{what} ≤ 1.3× floor ns",
+               None if q is None else q <= 1.3,
+               f"{num(med('iana', fig))} vs {num(med('floor', fig))} ns = ×{q:.2f}"
+               + minq("iana", "floor", fig) if q else "—")
+    for fig, what in (("sc-name", "name hit"), ("sc-port", "port hit"),
+                      ("sc-missname", "name miss"), ("sc-missport", "port miss")):
+        v = med("iana", fig)
+        target(f"{what}: 0 syscalls", None if v is None else v == 0, f"{v:g}/call" if v is not None else "—")
+    for fig, what in (("name", "name+proto hit"), ("nameany", "name NULL-proto hit"),
+                      ("port", "port hit")):
+        q = ratio(med("iana-real", fig), med("floor-real", fig))
+        target(f"real path {what} within 5% of floor real path",
+               None if q is None else q <= 1.05,
+               f"{num(med('iana-real', fig))} vs {num(med('floor-real', fig))} ns = ×{q:.2f}"
+               + minq("iana-real", "floor-real", fig) if q else "—")
+    for miss, hit, what in (("missname", "name", "name"), ("missport", "port", "port")):
+        a, b = med("iana", miss), med("iana", hit)
+        target(f"{what} miss ≤ {what} hit (ns)", None if a is None or b is None else a <= b,
+               f"{num(a)} vs {num(b)} ns (mins: {num(mn('iana', miss))} vs {num(mn('iana', hit))})")
+        a, b = med("iana", "ir-" + miss), med("iana", "ir-" + hit)
+        target(f"{what} miss ≤ {what} hit (Ir)", None if a is None or b is None else a <= b,
+               f"{num(a)} vs {num(b)} Ir")
+    v = med("iana", "enum-entry")
+    target("enumeration ≤ 50 ns/entry", None if v is None else v <= 50,
+           f"{num(v)} ns/entry (floor {num(med('floor', 'enum-entry'))})")
+    for r, f, what in (("iana", "floor", ""), ("iana-real", "floor-real", ", real path,")):
+        a, b = med(r, "first"), med(f, "first")
+        c, d = mn(r, "first"), mn(f, "first")
+        target(f"first lookup{what} ≤ floor's + 30 µs",
+               None if a is None or b is None else a <= b + 30000,
+               f"{num(a / 1e3)} vs {num(b / 1e3)} µs ({(a - b) / 1e3:+.1f}; mins {(c - d) / 1e3:+.1f})"
+               if a and b else "—")
+    for r, f, what in (("iana", "floor", "getent -s"), ("iana-real", "floor-real", "getent, real path")):
+        q = ratio(med(r, "getent"), med(f, "getent"))
+        target(f"fresh {what} within 5% of floor's", None if q is None else q <= 1.05,
+               f"{num(med(r, 'getent'))} vs {num(med(f, 'getent'))} µs = ×{q:.3f}" + minq(r, f, "getent")
+               if q else "—")
+    out.append("")
+    out.append(f"Targets missed: {len(missed)}" + (": " + "; ".join(missed) if missed else ""))
+    out.append("")
+
+    out.append("## Counts")
+    out.append("")
+    out.append("| source | calls per timed run × runs | enumerations | first-lookup processes | "
+               "callgrind calls | strace calls | getent runs |")
+    out.append("|---|---|---|---|---|---|---|")
+    for r, label in rows:
+        def c(fig, i=0):
+            v = counts.get((r, fig))
+            return v[i] if v else "—"
+        out.append(f"| {label} | {c('name')} × {c('name', 1)} | {c('enum-total', 1)} | "
+                   f"{c('first', 1)} | {c('ir-name')} | {c('sc-name')} | {c('getent')} |")
+    print("\n".join(out))
+
+
+main()

@@ -1,0 +1,424 @@
+/*
+ * svc-bench: the cost of a services lookup through glibc, per NSS source (issue 5).
+ *
+ * usage: svc-bench SOURCE KEYFILE MODE [COUNT] [RUNS] [ENUM-RUNS]
+ *
+ * SOURCE   an NSS services source ("iana", "files", "db", "floor", or a list
+ *          such as "files iana"), set with __nss_configure_lookup("services",
+ *          SOURCE) -- which also bypasses nscd; or "system": nothing is
+ *          configured, /etc/nsswitch.conf (and nscd, if running) decide, as
+ *          in any real program.
+ * KEYFILE  keys, one a line: KIND KEY PROTO, PROTO "-" for a NULL protocol.
+ *          KIND is name (a name or alias that exists, with its protocol),
+ *          nameany (a name that exists, NULL protocol), port (a port/protocol
+ *          that exists), missname, missport (keys that do not).  Written by
+ *          bench/run.sh from the database's dump with a fixed seed.
+ * MODE
+ *   time         every timed figure: for each key kind, RUNS runs (default 15)
+ *                of COUNT calls (default 20000), cycling through the keys
+ *                after one untimed warm-up pass; each run is timed with
+ *                clock_gettime(CLOCK_MONOTONIC) around its calls and gives
+ *                ns per call.  Then RUNS full enumerations (setservent,
+ *                getservent_r until it fails, endservent), after one warm-up;
+ *                ENUM-RUNS of them when given (default RUNS).
+ *                Prints "RESULT figure median min max unit count runs note".
+ *   first        RUNS (default 15) fresh processes (this program again, mode
+ *                first1), each timing its first lookup, getservbyname_r("http",
+ *                "tcp"), from just before the call to just after it: module
+ *                load, configuration and database open included.
+ *   first1       one such process: prints the time of its first lookup in ns.
+ *   loop-KIND    KIND is one of the key kinds: one warm-up call (module loaded,
+ *                database open), then exactly COUNT calls of that kind.  For
+ *                callgrind and strace -c: run it with COUNT = n and COUNT = 0,
+ *                the difference over n is the cost per call.
+ *   check        prints what a few lookups answer (no timing).
+ *
+ * Exit status 0, or 1 on a usage or setup error, or when a hit kind misses or
+ * a miss kind hits (except for SOURCE floor, which answers everything, or
+ * when $SVC_BENCH_LENIENT is set and not empty: floor behind nsswitch.conf).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <nss.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { K_NAME, K_NAMEANY, K_PORT, K_MISSNAME, K_MISSPORT, K_COUNT };
+
+struct key {
+	const char *name;   /* by name */
+	int port;           /* by port: network byte order, as getservbyport_r takes it */
+	const char *proto;  /* NULL: any */
+};
+
+static struct kind {
+	const char *id;
+	int by_port;
+	int expect_hit;
+	struct key *keys;
+	size_t n, cap;
+} kinds[K_COUNT] = {
+	[K_NAME] = {"name", 0, 1, NULL, 0, 0},
+	[K_NAMEANY] = {"nameany", 0, 1, NULL, 0, 0},
+	[K_PORT] = {"port", 1, 1, NULL, 0, 0},
+	[K_MISSNAME] = {"missname", 0, 0, NULL, 0, 0},
+	[K_MISSPORT] = {"missport", 1, 0, NULL, 0, 0},
+};
+
+static const char *source;
+static int lenient;   /* floor answers everything: misses hit */
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("svc-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void configure(void)
+{
+	if (strcmp(source, "system") == 0)
+		return;
+	if (__nss_configure_lookup("services", source) != 0)
+		die("__nss_configure_lookup(\"services\", \"%s\") failed", source);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void load_keys(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], kind[32], key[256], proto[64];
+	unsigned lineno = 0;
+
+	if (f == NULL)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct kind *k = NULL;
+		struct key *e;
+
+		lineno++;
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%31s %255s %63s", kind, key, proto) != 3)
+			die("%s:%u: expected KIND KEY PROTO", path, lineno);
+		for (int i = 0; i < K_COUNT; i++)
+			if (strcmp(kind, kinds[i].id) == 0)
+				k = &kinds[i];
+		if (k == NULL)
+			die("%s:%u: unknown kind %s", path, lineno, kind);
+		if (k->n == k->cap) {
+			k->cap = k->cap ? 2 * k->cap : 1024;
+			k->keys = realloc(k->keys, k->cap * sizeof(*k->keys));
+			if (k->keys == NULL)
+				die("out of memory");
+		}
+		e = &k->keys[k->n++];
+		e->proto = strcmp(proto, "-") == 0 ? NULL : strdup(proto);
+		if (k->by_port) {
+			char *end;
+			long p = strtol(key, &end, 10);
+
+			if (*end != '\0' || p < 0 || p > 65535)
+				die("%s:%u: bad port %s", path, lineno, key);
+			e->name = NULL;
+			e->port = (int)htons((uint16_t)p);
+		} else {
+			e->name = strdup(key);
+			e->port = 0;
+		}
+	}
+	fclose(f);
+	for (int i = 0; i < K_COUNT; i++)
+		if (kinds[i].n == 0)
+			die("%s: no keys of kind %s", path, kinds[i].id);
+}
+
+static char buf[4096];
+
+/* One lookup; 1 when it found something. */
+static int call(const struct kind *k, const struct key *e)
+{
+	struct servent se, *res = NULL;
+	int rc;
+
+	if (k->by_port)
+		rc = getservbyport_r(e->port, e->proto, &se, buf, sizeof(buf), &res);
+	else
+		rc = getservbyname_r(e->name, e->proto, &se, buf, sizeof(buf), &res);
+	return rc == 0 && res != NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *figure, double *v, int runs, const char *unit, long count,
+		   const char *note)
+{
+	qsort(v, (size_t)runs, sizeof(*v), cmp_double);
+	double med = runs % 2 ? v[runs / 2] : (v[runs / 2 - 1] + v[runs / 2]) / 2;
+
+	printf("RESULT %s %.1f %.1f %.1f %s %ld %d %s\n", figure, med, v[0], v[runs - 1], unit,
+	       count, runs, note);
+	fflush(stdout);
+}
+
+static int time_kind(struct kind *k, long count, int runs)
+{
+	double *v = calloc((size_t)runs, sizeof(*v));
+	size_t idx = 0;
+	long hits = 0, warm = count < (long)k->n ? count : (long)k->n;
+	char note[64];
+	int bad = 0;
+
+	/* Untimed warm-up: module loaded, database open, caches (nscd's too) filled. */
+	for (long i = 0; i < warm; i++) {
+		hits += call(k, &k->keys[idx]);
+		idx = (idx + 1) % k->n;
+	}
+	if (k->expect_hit ? hits != warm : hits != 0) {
+		fprintf(stderr, "svc-bench: %s %s: %ld of %ld warm-up lookups found something\n",
+			source, k->id, hits, warm);
+		bad = !(lenient && !k->expect_hit);
+	}
+	for (int r = 0; r < runs; r++) {
+		uint64_t t0 = now_ns();
+
+		for (long i = 0; i < count; i++) {
+			call(k, &k->keys[idx]);
+			if (++idx == k->n)
+				idx = 0;
+		}
+		v[r] = (double)(now_ns() - t0) / (double)count;
+	}
+	snprintf(note, sizeof(note), "keys=%zu,warmup-hits=%ld/%ld", k->n, hits, warm);
+	report(k->id, v, runs, "ns/call", count, note);
+	free(v);
+	return bad;
+}
+
+static long enumerate(void)
+{
+	struct servent se, *res;
+	long n = 0;
+
+	setservent(0);
+	while (getservent_r(&se, buf, sizeof(buf), &res) == 0 && res != NULL)
+		n++;
+	endservent();
+	return n;
+}
+
+static int time_enum(int runs)
+{
+	double *total = calloc((size_t)runs, sizeof(double));
+	double *per = calloc((size_t)runs, sizeof(double));
+	long n = enumerate(), m;
+	char note[64];
+
+	for (int r = 0; r < runs; r++) {
+		uint64_t t0 = now_ns();
+
+		m = enumerate();
+		total[r] = (double)(now_ns() - t0);
+		per[r] = m ? total[r] / (double)m : 0;
+		if (m != n)
+			die("enumeration returned %ld entries, then %ld", n, m);
+	}
+	snprintf(note, sizeof(note), "entries=%ld", n);
+	report("enum-total", total, runs, "ns", n, note);
+	report("enum-entry", per, runs, "ns/entry", n, note);
+	free(total);
+	free(per);
+	return n == 0;
+}
+
+/* The first lookup of a process; prints its time in ns. */
+static int first1(void)
+{
+	struct servent se, *res = NULL;
+	uint64_t t0, t1;
+	int rc;
+
+	configure();
+	t0 = now_ns();
+	rc = getservbyname_r("http", "tcp", &se, buf, sizeof(buf), &res);
+	t1 = now_ns();
+	printf("%llu %s\n", (unsigned long long)(t1 - t0),
+	       rc == 0 && res != NULL ? "found" : "notfound");
+	return rc == 0 && res != NULL ? 0 : 1;
+}
+
+static int first(const char *keyfile, int runs)
+{
+	double *v = calloc((size_t)runs, sizeof(double));
+
+	for (int r = 0; r < runs; r++) {
+		int fd[2], status;
+		char out[128] = "";
+		ssize_t got;
+		pid_t pid;
+
+		if (pipe(fd) < 0)
+			die("pipe: %s", strerror(errno));
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			dup2(fd[1], STDOUT_FILENO);
+			close(fd[0]);
+			close(fd[1]);
+			execl("/proc/self/exe", "svc-bench", source, keyfile, "first1", (char *)NULL);
+			_exit(127);
+		}
+		close(fd[1]);
+		got = read(fd[0], out, sizeof(out) - 1);
+		close(fd[0]);
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+		    got <= 0)
+			die("first lookup process failed (%s)", got > 0 ? out : "no output");
+		v[r] = strtod(out, NULL);
+	}
+	report("first", v, runs, "ns", 1, "fresh-process,http/tcp");
+	free(v);
+	return 0;
+}
+
+static int loop(const char *kid, long count)
+{
+	struct kind *k = NULL;
+	long hits = 0;
+	size_t idx = 0;
+
+	for (int i = 0; i < K_COUNT; i++)
+		if (strcmp(kid, kinds[i].id) == 0)
+			k = &kinds[i];
+	if (k == NULL)
+		die("unknown kind %s", kid);
+	call(k, &k->keys[k->n - 1]);   /* warm-up: in the baseline too */
+	for (long i = 0; i < count; i++) {
+		hits += call(k, &k->keys[idx]);
+		if (++idx == k->n)
+			idx = 0;
+	}
+	fprintf(stderr, "svc-bench: %s loop-%s: %ld calls, %ld found\n", source, k->id, count,
+		hits);
+	return 0;
+}
+
+static void show_name(const char *name, const char *proto)
+{
+	struct servent se, *res = NULL;
+
+	getservbyname_r(name, proto, &se, buf, sizeof(buf), &res);
+	printf("%s/%s ->", name, proto ? proto : "*");
+	if (res == NULL) {
+		puts(" not found");
+		return;
+	}
+	printf(" %s %d/%s", res->s_name, ntohs((uint16_t)res->s_port), res->s_proto);
+	for (char **a = res->s_aliases; *a != NULL; a++)
+		printf(" %s", *a);
+	putchar('\n');
+}
+
+static void show_port(int port, const char *proto)
+{
+	struct servent se, *res = NULL;
+
+	getservbyport_r((int)htons((uint16_t)port), proto, &se, buf, sizeof(buf), &res);
+	printf("%d/%s ->", port, proto ? proto : "*");
+	if (res == NULL) {
+		puts(" not found");
+		return;
+	}
+	printf(" %s %d/%s\n", res->s_name, ntohs((uint16_t)res->s_port), res->s_proto);
+}
+
+int main(int argc, char **argv)
+{
+	const char *keyfile, *mode;
+	long count = -1;
+	int runs = 15, enum_runs = -1, bad = 0;
+
+	if (argc < 4 || argc > 7) {
+		fprintf(stderr, "usage: svc-bench SOURCE KEYFILE "
+				"time|first|first1|check|loop-KIND [COUNT] [RUNS] [ENUM-RUNS]\n");
+		return 1;
+	}
+	source = argv[1];
+	keyfile = argv[2];
+	mode = argv[3];
+	if (argc > 4)
+		count = strtol(argv[4], NULL, 10);
+	if (argc > 5)
+		runs = atoi(argv[5]);
+	if (argc > 6)
+		enum_runs = atoi(argv[6]);
+	if (runs < 1)
+		die("RUNS must be at least 1");
+	if (enum_runs < 1)
+		enum_runs = runs;
+	lenient = strcmp(source, "floor") == 0 ||
+		  (getenv("SVC_BENCH_LENIENT") != NULL && *getenv("SVC_BENCH_LENIENT") != '\0');
+
+	if (strcmp(mode, "first1") == 0)
+		return first1();
+	if (strcmp(mode, "first") == 0)
+		return first(keyfile, runs);
+
+	configure();
+	if (strcmp(mode, "check") == 0) {
+		show_name("http", "tcp");
+		show_name("www", "tcp");
+		show_name("www", NULL);
+		show_name("x11", "tcp");
+		show_name("no-such-service-xyz", "tcp");
+		show_port(80, "tcp");
+		show_port(6010, "tcp");
+		show_port(6063, "tcp");
+		show_port(3323, "udp");
+		return 0;
+	}
+	load_keys(keyfile);
+	if (strncmp(mode, "loop-", 5) == 0) {
+		if (count < 0)
+			die("loop needs COUNT");
+		return loop(mode + 5, count);
+	}
+	if (strcmp(mode, "time") == 0) {
+		if (count < 0)
+			count = 20000;
+		if (count < 1)
+			die("COUNT must be at least 1");
+		for (int i = 0; i < K_COUNT; i++)
+			bad |= time_kind(&kinds[i], count, runs);
+		bad |= time_enum(enum_runs);
+		return bad;
+	}
+	die("unknown mode %s", mode);
+}
