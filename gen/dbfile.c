@@ -15,7 +15,7 @@ int slurp(const char *path, unsigned char **data, size_t *size)
 	struct stat st;
 	unsigned char *p;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);  /* a FIFO must not hang us */
 
 	if (fd < 0) {
 		diag_error(path, 0, "cannot open: %s", strerror(errno));

@@ -415,7 +415,7 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 			const struct plist *pl = &keys[f.slot_key[s] - 1].post;
 
 			for (size_t k = 0; k < pl->n; k++)
-				buf_u16(&out, pl->idx[k]);
+				buf_u16(&out, (uint16_t)(pl->idx[k] | (k == 0 ? IANA_POST_FIRST : 0)));
 		}
 	SECTION_END(IANA_SEC_NAME_POST);
 
@@ -460,7 +460,7 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 	SECTION_BEGIN(IANA_SEC_PORT_POST);
 	for (uint32_t p = 0; p < 65536; p++)
 		for (size_t k = 0; k < ports[p].n; k++)
-			buf_u16(&out, ports[p].idx[k]);
+			buf_u16(&out, (uint16_t)(ports[p].idx[k] | (k == 0 ? IANA_POST_FIRST : 0)));
 	SECTION_END(IANA_SEC_PORT_POST);
 
 	SECTION_BEGIN(IANA_SEC_INFO);
@@ -511,6 +511,16 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 	for (unsigned s = 0; s < IANA_SEC_COUNT; s++) {
 		iana_put32(out.p + IANA_H_SECTIONS + 8 * s, off[s]);
 		iana_put32(out.p + IANA_H_SECTIONS + 8 * s + 4, len[s]);
+	}
+	{
+		unsigned char names[IANA_MAX_PROTOS * (IANA_PROTO_MAX + 1) + 8] = { 0 };
+		size_t n = 0;
+
+		for (int p = 0; p < SVC_NPROTOS; p++) {
+			memcpy(names + n, svc_protos[p], strlen(svc_protos[p]) + 1);
+			n += strlen(svc_protos[p]) + 1;
+		}
+		iana_put32(out.p + IANA_H_HEAD_CHECK, iana_head_check(out.p, names, n));
 	}
 	iana_put32(out.p + IANA_H_CHECKSUM, iana_db_checksum(out.p, out.len));
 

@@ -159,12 +159,14 @@ static int check_names(const struct iana_db *db, char *why, size_t whylen)
 			continue;
 		used++;
 		for (uint32_t i = lo; i < hi; i++) {
-			uint32_t idx = iana_get16(db->name_post + 2 * i);
+			uint32_t v = iana_get16(db->name_post + 2 * i), idx = v & IANA_POST_INDEX;
 			struct iana_entry e;
 			const char *str;
 			int holds = 0;
 
-			if (i > lo && idx <= iana_get16(db->name_post + 2 * i - 2))
+			if (((v & IANA_POST_FIRST) != 0) != (i == lo))
+				return fail(why, whylen, "name slot %u: list start marked wrongly", slot);
+			if (i > lo && idx <= (iana_get16(db->name_post + 2 * i - 2) & IANA_POST_INDEX))
 				return fail(why, whylen, "name slot %u: postings out of order", slot);
 			if (iana_db_entry(db, idx, &e) < 0)
 				return fail(why, whylen, "name slot %u: posting %u is not an entry", slot, idx);
@@ -236,10 +238,12 @@ static int check_ports(const struct iana_db *db, char *why, size_t whylen)
 		if (lo == hi)
 			return fail(why, whylen, "port %u is marked but has no entry", p);
 		for (uint32_t i = lo; i < hi; i++) {
-			uint32_t idx = iana_get16(db->port_post + 2 * i);
+			uint32_t v = iana_get16(db->port_post + 2 * i), idx = v & IANA_POST_INDEX;
 			struct iana_entry e;
 
-			if (i > lo && idx <= iana_get16(db->port_post + 2 * i - 2))
+			if (((v & IANA_POST_FIRST) != 0) != (i == lo))
+				return fail(why, whylen, "port %u: list start marked wrongly", p);
+			if (i > lo && idx <= (iana_get16(db->port_post + 2 * i - 2) & IANA_POST_INDEX))
 				return fail(why, whylen, "port %u: postings out of order", p);
 			if (iana_db_entry(db, idx, &e) < 0 || p < e.port_lo || p > e.port_hi)
 				return fail(why, whylen, "port %u: posting %u does not cover it", p, idx);

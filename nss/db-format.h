@@ -35,7 +35,7 @@ enum {
 	IANA_H_NAME_SEED    = 56,  /* u32, seed of the name hash */
 	IANA_H_N_PORTS      = 60,  /* u32, distinct ports with at least one entry */
 	IANA_H_N_RANGES     = 64,  /* u32, entries that cover more than one port */
-	IANA_H_RESERVED     = 68,  /* u32, must be zero */
+	IANA_H_HEAD_CHECK   = 68,  /* u32, iana_head_check(): header and protocol names */
 	IANA_H_SECTIONS     = 72,  /* IANA_SEC_COUNT x (u32 offset, u32 size) */
 	/* 72 + 13 * 8 = 176: the header ends with the section table. */
 };
@@ -79,7 +79,9 @@ enum iana_section {
 #define IANA_STRINGS_PAD        24             /* NULs ending STRINGS: word loads stay inside */
 #define IANA_MAX_PROTOS         8
 #define IANA_MAX_ALIASES        63
-#define IANA_MAX_ENTRIES        65535          /* u16 entry indexes */
+#define IANA_MAX_ENTRIES        32767          /* 15-bit entry indexes in postings */
+#define IANA_POST_FIRST         0x8000u        /* a posting that starts its list */
+#define IANA_POST_INDEX         0x7fffu        /* a posting's entry index */
 #define IANA_MAX_POSTINGS       65535          /* u16 postings offsets */
 #define IANA_MAX_NAME_SLOTS     65535
 #define IANA_NAME_MAX           15             /* RFC 6335 section 5.1 */
@@ -99,6 +101,7 @@ enum iana_info_field {
 #define IANA_INFO_NO_PROTO      0xff
 #define IANA_INFO_HAS_PORT      0x01   /* the record has a <number> */
 #define IANA_INFO_LOCAL         0x02   /* from an overlay, not the registry */
+#define IANA_INFO_OTHER_PROTO   0x04   /* a protocol the database does not know */
 #define IANA_INFO_HEAD          6      /* bytes before the strings */
 
 #define IANA_PORT_WORDS         1024           /* 65536 bits */
@@ -291,6 +294,29 @@ static inline uint16_t iana_entry_check(uint32_t idx, uint32_t word, uint16_t po
 	h = iana_check_bytes(h, proto, proto_len);
 	h = iana_mix64(h);
 	return (uint16_t)(h ^ h >> 16 ^ h >> 32 ^ h >> 48);
+}
+
+/*
+ * The header check: the header (with both check fields zero) and then each
+ * protocol name with its NUL, fed to iana_check_bytes.  Verified at every
+ * open, it catches any damage to the counts, offsets, seed or protocol names
+ * that would otherwise pass as a different but well-formed database: a
+ * change within one 8-byte chunk always changes it.  proto_names holds the
+ * names concatenated, NULs included, total bytes long and followed by 7
+ * readable bytes.
+ */
+static inline uint32_t iana_head_check(const unsigned char *header,
+				       const unsigned char *proto_names, size_t total)
+{
+	unsigned char h[IANA_DB_HEADER_SIZE + 8];
+	uint64_t x = UINT64_C(0x4845414443484b31);
+
+	memcpy(h, header, IANA_DB_HEADER_SIZE);
+	memset(h + IANA_H_CHECKSUM, 0, 4);
+	memset(h + IANA_H_HEAD_CHECK, 0, 4);
+	x = iana_check_bytes(x, h, IANA_DB_HEADER_SIZE);
+	x = iana_check_bytes(x, proto_names, total);
+	return (uint32_t)iana_mix64(x);
 }
 
 /* Set bits in a 64-bit word, without relying on a popcnt instruction. */

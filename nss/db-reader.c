@@ -29,6 +29,19 @@ static int strings_padded(const unsigned char *end)
 	return 1;
 }
 
+/* The header check of an opened image: its protocol names, gathered. */
+static uint32_t head_check(const struct iana_db *db)
+{
+	unsigned char names[IANA_MAX_PROTOS * (IANA_PROTO_MAX + 1) + 8] = { 0 };
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < db->n_protos; i++) {
+		memcpy(names + n, db->proto_name[i], db->proto_len[i] + 1u);
+		n += db->proto_len[i] + 1u;
+	}
+	return iana_head_check(db->base, names, n);
+}
+
 int iana_db_open(struct iana_db *db, const void *image, size_t size)
 {
 	const unsigned char *base = image;
@@ -65,7 +78,7 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	if (db->n_entries > IANA_MAX_ENTRIES || db->n_protos > IANA_MAX_PROTOS ||
 	    db->name_slots > IANA_MAX_NAME_SLOTS || db->name_buckets > IANA_MAX_NAME_SLOTS ||
 	    db->n_ports > 65536 || db->n_ranges > db->n_entries ||
-	    db->n_names > db->name_slots || iana_get32(base + IANA_H_RESERVED) != 0 ||
+	    db->n_names > db->name_slots ||
 	    (db->name_slots > 0 && db->name_buckets == 0))
 		return EINVAL;
 	if (len[IANA_SEC_STRINGS] < IANA_STRINGS_PAD || len[IANA_SEC_STRINGS] > IANA_MAX_STRINGS ||
@@ -114,6 +127,8 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 		if (iana_db_proto_words(db->proto_name[i], db->proto_w[i]) != (int)n)
 			return EINVAL;
 	}
+	if (head_check(db) != iana_get32(base + IANA_H_HEAD_CHECK))
+		return EINVAL;
 	return 0;
 }
 
@@ -272,20 +287,36 @@ int iana_db_proto_index(const struct iana_db *db, const char *proto)
 	return -1;
 }
 
-/* Postings [*lo, *hi) of a slot, checked against the postings section. */
-static int postings(const unsigned char *offs, uint32_t slot, uint32_t npost,
-		    uint32_t *lo, uint32_t *hi)
+/*
+ * Postings [*lo, *hi) of a slot, checked against the postings section.  The
+ * first posting of every list is marked, so a damaged offset, which would
+ * start or end a list inside another, is seen: the list must start with a
+ * mark and the next list (if any) too.  A list may be empty (an unused name
+ * slot): then -1, like any damage, and the lookup finds nothing.
+ */
+static int postings(const unsigned char *offs, const unsigned char *post, uint32_t slot,
+		    uint32_t npost, uint32_t *lo, uint32_t *hi)
 {
 	*lo = iana_get16(offs + 2 * slot);
 	*hi = iana_get16(offs + 2 * slot + 2);
-	return *lo <= *hi && *hi <= npost ? 0 : -1;
+	if (*lo >= *hi || *hi > npost || !(iana_get16(post + 2 * *lo) & IANA_POST_FIRST))
+		return -1;
+	return *hi == npost || (iana_get16(post + 2 * *hi) & IANA_POST_FIRST) ? 0 : -1;
+}
+
+/* Posting i of a list starting at lo: its entry index, or -1 when marked wrongly. */
+static inline int64_t posting(const unsigned char *post, uint32_t i, uint32_t lo)
+{
+	uint32_t v = iana_get16(post + 2 * i);
+
+	return ((v & IANA_POST_FIRST) != 0) == (i == lo) ? (int64_t)(v & IANA_POST_INDEX) : -1;
 }
 
 int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
 		      struct iana_entry *e)
 {
 	uint64_t q[2], f0, f1, m0, m1, h;
-	uint32_t lo, hi, b, slot, prev = 0, found = UINT32_MAX;
+	uint32_t lo, hi, b, slot, prev = 0, exact = UINT32_MAX, folded = UINT32_MAX;
 	int n, want = -1;
 
 	if (db->name_slots == 0 || (n = iana_db_proto_words(name, q)) <= 0)
@@ -301,29 +332,29 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 	h = iana_name_hash_words(f0, f1, db->name_seed);
 	b = iana_name_bucket(h, db->name_buckets);
 	slot = iana_name_slot(h, iana_get16(db->name_disp + 2 * b), db->name_slots);
-	if (postings(db->name_offs, slot, db->name_npost, &lo, &hi) < 0)
+	if (postings(db->name_offs, db->name_post, slot, db->name_npost, &lo, &hi) < 0)
 		return 0;
 
 	/*
 	 * The index is a perfect hash: a slot belongs to one folded name, and
 	 * its postings list, in registry order, the first entry of every
-	 * (exact string, protocol) that folds to it.  So every posting of the
-	 * wanted protocol must hold the name ignoring case; one that does not
-	 * means the name is not here, or the file is damaged: either way, not
-	 * found.  The first exact match wins; failing that, the first match
-	 * ignoring case.
+	 * (exact string, protocol) that folds to it.  So every posting must
+	 * hold the name ignoring case, in increasing entry order; one that does
+	 * not means the name is not here, or the file is damaged: either way,
+	 * not found.  All postings are looked at, so that damage anywhere in
+	 * the list is seen.  The first exact match of the wanted protocol wins;
+	 * failing that, the first match ignoring case.
 	 */
 	for (uint32_t i = lo; i < hi; i++) {
-		uint32_t idx = iana_get16(db->name_post + 2 * i), w, pos;
+		int64_t v = posting(db->name_post, i, lo);
+		uint32_t idx = (uint32_t)v, w, pos;
 		unsigned nalias, k;
 		int match = 0;
 
-		if ((i > lo && idx <= prev) || idx >= db->n_entries)
+		if (v < 0 || (i > lo && idx <= prev) || idx >= db->n_entries)
 			return 0;
 		prev = idx;
 		w = iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
-		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
-			continue;
 		pos = w & IANA_ENTRY_BLOCK_MASK;
 		nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
 		for (k = 0;; k++) {
@@ -344,12 +375,23 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 		}
 		if (match == 0)
 			return 0;
-		if (match == 2 || found == UINT32_MAX)
-			found = idx;
-		if (match == 2)
-			break;
+		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
+			continue;
+		if (match == 2 && exact == UINT32_MAX)
+			exact = idx;
+		else if (match == 1 && exact == UINT32_MAX && folded == UINT32_MAX)
+			folded = idx;
 	}
-	return found != UINT32_MAX && iana_db_entry(db, found, e) == 0;
+	/*
+	 * A match ignoring case before the exact one is rare in a sound file
+	 * (IANA's registry has no two names differing only in case) and is
+	 * what a damaged name looks like: believe it only if its entry checks.
+	 */
+	if (exact != UINT32_MAX && folded != UINT32_MAX && iana_db_entry(db, folded, e) != 0)
+		return 0;
+	if (exact == UINT32_MAX)
+		exact = folded;
+	return exact != UINT32_MAX && iana_db_entry(db, exact, e) == 0;
 }
 
 int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
@@ -357,7 +399,7 @@ int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto
 {
 	uint64_t word = iana_get64(db->port_bitmap + 8 * (port >> 6));
 	unsigned bit = port & 63;
-	uint32_t rank, lo, hi, prev = 0;
+	uint32_t rank, lo, hi, prev = 0, found = UINT32_MAX;
 	int want = -1;
 
 	if (!(word >> bit & 1))
@@ -366,30 +408,32 @@ int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto
 		return 0;
 	rank = iana_get16(db->port_rank + 2 * (port >> 6)) +
 	       iana_popcount64(word & ((UINT64_C(1) << bit) - 1));
-	if (rank >= db->n_ports || postings(db->port_offs, rank, db->port_npost, &lo, &hi) < 0)
+	if (rank >= db->n_ports ||
+	    postings(db->port_offs, db->port_post, rank, db->port_npost, &lo, &hi) < 0)
 		return 0;
 
 	/*
 	 * The postings list, in registry order, the first entry of every
-	 * protocol on this port.  The one of the wanted protocol must cover the
-	 * port: one that does not means a damaged file, and nothing is found.
+	 * protocol on this port.  Every one must cover the port, in increasing
+	 * order: one that does not means a damaged file, and nothing is found.
 	 */
 	for (uint32_t i = lo; i < hi; i++) {
-		uint32_t idx = iana_get16(db->port_post + 2 * i), w;
+		int64_t v = posting(db->port_post, i, lo);
+		uint32_t idx = (uint32_t)v, w;
 		const unsigned char *p;
 		uint16_t first, last;
 
-		if ((i > lo && idx <= prev) || idx >= db->n_entries)
+		if (v < 0 || (i > lo && idx <= prev) || idx >= db->n_entries)
 			return 0;
 		prev = idx;
 		p = db->entries + (size_t)idx * IANA_ENTRY_SIZE;
 		w = iana_get32(p);
-		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
-			continue;
 		first = iana_get16(p + 4);
 		if (entry_last_port(db, idx, w, first, &last) < 0 || port < first || port > last)
 			return 0;
-		return iana_db_entry(db, idx, e) == 0;
+		if (found == UINT32_MAX && (want < 0 ||
+		    ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) == (unsigned)want))
+			found = idx;
 	}
-	return 0;
+	return found != UINT32_MAX && iana_db_entry(db, found, e) == 0;
 }

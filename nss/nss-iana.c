@@ -328,24 +328,30 @@ static void refresh(void)
  * a replacement is noticed within a second and lookups in between cost no
  * system call at all.
  */
-static struct dbref *db_current(int *err)
+static void look_again(time_t now)
+{
+	int saved = errno;   /* stat and open must not leak into errno */
+
+	/* The first look must happen; later ones may leave it to another thread. */
+	if (atomic_load(&checked) == 0)
+		pthread_mutex_lock(&db_lock);
+	else if (pthread_mutex_trylock(&db_lock) != 0)
+		return;
+	if (atomic_load(&checked) != now) {
+		refresh();
+		atomic_store(&checked, now);
+	}
+	pthread_mutex_unlock(&db_lock);
+	errno = saved;
+}
+
+static inline struct dbref *db_current(int *err)
 {
 	time_t now = time(NULL);
 	struct dbref *d;
 
-	if (atomic_load_explicit(&checked, memory_order_relaxed) != now) {
-		/* The first look must happen; later ones may leave it to another thread. */
-		if (atomic_load(&checked) == 0)
-			pthread_mutex_lock(&db_lock);
-		else if (pthread_mutex_trylock(&db_lock) != 0)
-			goto done;
-		if (atomic_load(&checked) != now) {
-			refresh();
-			atomic_store(&checked, now);
-		}
-		pthread_mutex_unlock(&db_lock);
-	}
-done:
+	if (__builtin_expect(atomic_load_explicit(&checked, memory_order_relaxed) != now, 0))
+		look_again(now);
 	d = atomic_load_explicit(&current, memory_order_acquire);
 	if (d == NULL)
 		*err = atomic_load(&unavail_errno);
@@ -357,8 +363,7 @@ enum lookup { BY_NAME, BY_PORT };
 static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, const char *proto,
 			      struct servent *res, char *buf, size_t buflen, int *errnop)
 {
-	int saved = errno;
-
+	/* Nothing here sets errno: only looking at the file again can, and it restores it. */
 	for (int tries = 0; tries < 16; tries++) {
 		unsigned gen = atomic_load_explicit(&generation, memory_order_acquire);
 		struct iana_entry e;
@@ -367,7 +372,6 @@ static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, 
 		struct dbref *d = db_current(&err);
 
 		if (d == NULL) {
-			errno = saved;
 			*errnop = err;
 			return NSS_STATUS_UNAVAIL;
 		}
@@ -382,12 +386,10 @@ static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, 
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&generation, memory_order_relaxed) != gen)
 			continue;
-		errno = saved;
 		if (st == NSS_STATUS_TRYAGAIN)
 			*errnop = err;
 		return st;
 	}
-	errno = saved;
 	*errnop = EAGAIN;
 	return NSS_STATUS_UNAVAIL;
 }

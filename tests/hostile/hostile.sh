@@ -836,11 +836,11 @@ name:both:udp -> both 500/udp'
 	else
 		fail "identical-100k.xml: not exactly one entry"
 	fi
-	# More distinct entries than the format holds (65,535): an error.
+	# More distinct entries than the format holds (32,767): an error.
 	{ echo "$HDR"; echo "$ROOT"
 	  awk 'BEGIN { for (i = 0; i < 70000; i++) printf "<record><name>s%d</name><protocol>%s</protocol><number>%d</number></record>\n", i, i % 2 ? "udp" : "tcp", i % 65536 }'
 	  echo "$END"; } > too-many.xml
-	refused too-many.xml 'at most 65535' 2
+	refused too-many.xml 'at most 32767' 2
 	;;
 
 truncated)
