@@ -54,6 +54,8 @@ static int proto_matches(const struct iana_db *db, const struct iana_info *in, i
 {
 	if (want < 0)
 		return 1;
+	if (in->flags & IANA_INFO_OTHER_PROTO)
+		return 0;
 	if (in->proto == IANA_INFO_NO_PROTO) {
 		const char *p = proto_name(db, (unsigned)want);
 
@@ -69,6 +71,7 @@ static int record_entry(const struct iana_db *db, const struct iana_info *in,
 	const char *proto = in->proto == IANA_INFO_NO_PROTO ? "tcp" : proto_name(db, in->proto);
 
 	if (!(in->flags & IANA_INFO_HAS_PORT) || in->field[IANA_INFO_NAME][0] == '\0' ||
+	    (in->flags & IANA_INFO_OTHER_PROTO) ||
 	    !iana_db_find_name(db, in->field[IANA_INFO_NAME], proto, e))
 		return 0;
 	return e->port_lo <= in->port_lo && in->port_hi <= e->port_hi;
@@ -96,7 +99,8 @@ static void print_text_field(const char *label, const char *value)
 static void print_record(const struct iana_db *db, const struct iana_info *in, int json, int first)
 {
 	const char *name = in->field[IANA_INFO_NAME];
-	const char *proto = in->proto == IANA_INFO_NO_PROTO ? NULL : proto_name(db, in->proto);
+	const char *proto = in->flags & IANA_INFO_OTHER_PROTO ? "(an unknown protocol)" :
+			    in->proto == IANA_INFO_NO_PROTO ? NULL : proto_name(db, in->proto);
 	struct iana_entry e;
 	int has_entry = record_entry(db, in, &e);
 	const char *alias_of = NULL;

@@ -300,6 +300,8 @@ static void record_info(const struct people *pp, const struct reg_record *r, str
 	if (r->number && parse_number(r->number, &in->lo, &in->hi, &why) == 0)
 		in->flags |= IANA_INFO_HAS_PORT;
 	in->proto = proto >= 0 ? (uint8_t)proto : IANA_INFO_NO_PROTO;
+	if (r->protocol != NULL && r->protocol[0] != '\0' && proto < 0)
+		in->flags |= IANA_INFO_OTHER_PROTO;   /* not "tcp and udp" */
 	in->field[IANA_INFO_NAME] = dup_or_empty(r->name);
 	in->field[IANA_INFO_DESCRIPTION] = dup_or_empty(r->description);
 	/* Older records name their people with plain xrefs, newer ones in groups. */
@@ -503,8 +505,12 @@ static int overlay_line(struct svc_list *l, size_t registry_n, const char *path,
 		return -1;
 	}
 	*slash = '\0';
-	if (parse_number(w[1], &port, &hi, &why) < 0 || hi != port) {
-		diag_error(path, line, "\"%s\": %s", w[1], hi != port ? "one port, not a range" : why);
+	if (parse_number(w[1], &port, &hi, &why) < 0) {
+		diag_error(path, line, "\"%s\": %s", w[1], why);
+		return -1;
+	}
+	if (hi != port) {
+		diag_error(path, line, "\"%s\": one port, not a range", w[1]);
 		return -1;
 	}
 	proto = proto_index(slash + 1);
