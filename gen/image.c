@@ -266,6 +266,14 @@ int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *siz
 	for (size_t i = 0; i < l->n; i++)
 		nstrings += 1 + l->e[i].nalias;
 	/* Sized for every key they can get, so they stay at most half full. */
+	if (l->n > IANA_MAX_ENTRIES) {
+		/* Overlays add entries after the registry's count was checked. */
+		diag_error(NULL, 0, "%zu entries; the format holds at most %d", l->n, IANA_MAX_ENTRIES);
+		free(word);
+		free(ports);
+		free(port_seen);
+		return -1;
+	}
 	smap_init(&blocks, l->n);
 	smap_init(&exact, nstrings);
 	smap_init(&folded, nstrings);

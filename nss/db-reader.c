@@ -247,7 +247,15 @@ int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e)
 
 	if (entry_peek(db, idx, e, &word) < 0)
 		return -1;
-	return entry_verify(db, idx, word, e);
+	/* An entry verified once in this mapping need not be verified again. */
+	if (db->verified != NULL &&
+	    (__atomic_load_n(&db->verified[idx >> 3], __ATOMIC_RELAXED) >> (idx & 7) & 1))
+		return 0;
+	if (entry_verify(db, idx, word, e) < 0)
+		return -1;
+	if (db->verified != NULL)
+		__atomic_fetch_or(&db->verified[idx >> 3], (uint8_t)(1u << (idx & 7)), __ATOMIC_RELAXED);
+	return 0;
 }
 
 int iana_db_proto_words(const char *s, uint64_t w[2])
@@ -277,13 +285,16 @@ int iana_db_proto_words(const char *s, uint64_t w[2])
 
 int iana_db_proto_index(const struct iana_db *db, const char *proto)
 {
-	uint64_t w[2];
+	/* Compared in place: proto is read only as far as it equals a name. */
+	for (uint32_t i = 0; i < db->n_protos; i++) {
+		const char *p = db->proto_name[i];
+		size_t j = 0;
 
-	if (iana_db_proto_words(proto, w) < 0)
-		return -1;
-	for (uint32_t i = 0; i < db->n_protos; i++)
-		if (db->proto_w[i][0] == w[0] && db->proto_w[i][1] == w[1])
+		while (p[j] != '\0' && p[j] == proto[j])
+			j++;
+		if (p[j] == proto[j])
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -358,20 +369,27 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 		pos = w & IANA_ENTRY_BLOCK_MASK;
 		nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
 		for (k = 0;; k++) {
-			uint64_t w0, w1;
-			int len = string_at(db, pos, &w0, &w1);
+			uint64_t w0, w1, z;
 
-			if (len < 0)
+			if (pos > db->strings_size - IANA_STRINGS_PAD)
 				return 0;
+			w0 = iana_get64(db->strings + pos);
+			w1 = iana_get64(db->strings + pos + 8);
 			if ((w0 & m0) == q[0] && (w1 & m1) == q[1]) {
 				match = 2;
 				break;
 			}
-			if ((iana_lower8(w0) & m0) == f0 && (iana_lower8(w1) & m1) == f1)
+			if (match == 0 && (iana_lower8(w0) & m0) == f0 && (iana_lower8(w1) & m1) == f1)
 				match = 1;
 			if (k == nalias)
 				break;
-			pos += (uint32_t)len + 1;
+			/* On to the next alias, past this string's NUL. */
+			if ((z = iana_zero_bytes(w0)) != 0)
+				pos += (uint32_t)__builtin_ctzll(z) / 8 + 1;
+			else if ((z = iana_zero_bytes(w1)) != 0)
+				pos += 8 + (uint32_t)__builtin_ctzll(z) / 8 + 1;
+			else
+				return 0;
 		}
 		if (match == 0)
 			return 0;

@@ -43,6 +43,8 @@ struct iana_db {
 	const unsigned char *info;
 	uint32_t info_size;
 
+	uint8_t *verified;       /* optional: a bit per entry whose check passed */
+
 	const char *proto_name[IANA_MAX_PROTOS];
 	uint8_t proto_len[IANA_MAX_PROTOS];
 	uint64_t proto_w[IANA_MAX_PROTOS][2];   /* each name as two zero-padded words */

@@ -269,6 +269,8 @@ static struct dbref *map_db(int *err)
 		return NULL;
 	}
 	d->db = db;
+	/* Entry checks, once per entry and mapping (a lookup allocates nothing). */
+	d->db.verified = arena_alloc(db.n_entries / 8 + 1);
 	have_failed_st = 0;
 	r->state = REGION_IN_USE;
 	r->owner = d;
