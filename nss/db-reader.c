@@ -323,11 +323,14 @@ static inline int64_t posting(const unsigned char *post, uint32_t i, uint32_t lo
 	return ((v & IANA_POST_FIRST) != 0) == (i == lo) ? (int64_t)(v & IANA_POST_INDEX) : -1;
 }
 
+#define BLOCK_AND_ALIASES (IANA_ENTRY_BLOCK_MASK | ~UINT32_C(0) << IANA_ENTRY_NALIAS_SHIFT)
+
 int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
 		      struct iana_entry *e)
 {
 	uint64_t q[2], f0, f1, m0, m1, h;
-	uint32_t lo, hi, b, slot, prev = 0, exact = UINT32_MAX, folded = UINT32_MAX;
+	uint32_t lo, hi, b, slot, prev = 0, exact = UINT32_MAX, folded = UINT32_MAX, prev_w = 0;
+	int prev_match = 0;
 	int n, want = -1;
 
 	if (db->name_slots == 0 || (n = iana_db_proto_words(name, q)) <= 0)
@@ -368,6 +371,11 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 		w = iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
 		pos = w & IANA_ENTRY_BLOCK_MASK;
 		nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
+		/* Entries of one service on several protocols share a block. */
+		if (i > lo && (w & BLOCK_AND_ALIASES) == (prev_w & BLOCK_AND_ALIASES)) {
+			match = prev_match;
+			goto matched;
+		}
 		for (k = 0;; k++) {
 			uint64_t w0, w1, z;
 
@@ -391,8 +399,11 @@ int iana_db_find_name(const struct iana_db *db, const char *name, const char *pr
 			else
 				return 0;
 		}
+matched:
 		if (match == 0)
 			return 0;
+		prev_w = w;
+		prev_match = match;
 		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
 			continue;
 		if (match == 2 && exact == UINT32_MAX)
