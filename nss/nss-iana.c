@@ -113,24 +113,35 @@ static size_t round_up(size_t n, size_t to)
  * after its first use.  A few hundred bytes per database replacement.
  * Called with db_lock held; zeroed memory, or NULL.
  */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t len;
+};
+
+static struct arena_chunk *arena_chunks;
+static unsigned char *arena_next;
+static size_t arena_left;
+
 static void *arena_alloc(size_t n)
 {
-	static unsigned char *next;
-	static size_t left;
-
 	n = round_up(n, 16);
-	if (n > left) {
-		size_t len = round_up(n, page_size());
-		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n > arena_left) {
+		size_t head = round_up(sizeof(struct arena_chunk), 16);
+		size_t len = round_up(n + head, page_size());
+		struct arena_chunk *c = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		if (p == MAP_FAILED)
+		if (c == MAP_FAILED)
 			return NULL;
-		next = p;
-		left = len;
+		c->next = arena_chunks;
+		c->len = len;
+		arena_chunks = c;
+		arena_next = (unsigned char *)c + head;
+		arena_left = len - head;
 	}
-	next += n;
-	left -= n;
-	return next - n;
+	arena_next += n;
+	arena_left -= n;
+	return arena_next - n;
 }
 
 /* Zero a region in place; it stays mapped.  0, or -1 (it then keeps its data). */
@@ -290,6 +301,33 @@ bad:
 	close(fd);
 	return NULL;
 }
+
+#ifdef IANA_FUZZING
+/*
+ * Fuzzing only, where one thread replaces the database for every input and
+ * no reader can be late: forget every database, region and descriptor, so
+ * that millions of replacements do not accumulate their bookkeeping.
+ */
+static void iana_forget_all(void)
+{
+	for (struct region *r = regions; r != NULL; r = r->next)
+		munmap(r->addr, r->len);
+	regions = NULL;
+	while (arena_chunks != NULL) {
+		struct arena_chunk *c = arena_chunks;
+
+		arena_chunks = c->next;
+		munmap(c, c->len);
+	}
+	arena_next = NULL;
+	arena_left = 0;
+	descriptors = NULL;
+	atomic_store(&current, NULL);
+	atomic_store(&pinned, NULL);
+	memset(&cursor, 0, sizeof(cursor));
+	atomic_store(&checked, 0);
+}
+#endif
 
 static void publish(struct dbref *d)
 {

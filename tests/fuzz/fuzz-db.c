@@ -85,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dbref *d;
 	int err = 0;
 
+	iana_forget_all();
 	install(data, size);
 	for (size_t p = 0; p < sizeof(protos) / sizeof(protos[0]); p++) {
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
