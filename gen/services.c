@@ -10,18 +10,6 @@
 
 const char *const svc_protos[SVC_NPROTOS] = { "tcp", "udp", "sctp", "dccp" };
 
-int svc_valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > IANA_NAME_MAX)
-		return 0;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || *s == '#')
-			return 0;
-	return 1;
-}
-
 /* "N" or "N-M", decimal, 0 <= N <= M <= 65535.  0, or -1 with *why set. */
 static int parse_number(const char *s, uint16_t *lo, uint16_t *hi, const char **why)
 {
@@ -355,7 +343,7 @@ int svc_from_registry(const struct registry *reg, const struct svc_options *opt,
 		}
 		if (r->name == NULL || r->name[0] == '\0' || r->number == NULL)
 			continue;     /* Reserved, Unassigned, or a DNS-SD-only name */
-		if (!svc_valid_name(r->name)) {
+		if (!iana_valid_name(r->name)) {
 			diag_warning(reg->file, r->line,
 				     "service name \"%s\" cannot be written in services(5) "
 				     "(1-15 printable characters, no white space or '#'); skipped",
@@ -521,7 +509,7 @@ static int overlay_line(struct svc_list *l, size_t registry_n, const char *path,
 	for (int i = 0; i < nw; i++) {
 		if (i == 1)
 			continue;
-		if (!svc_valid_name(w[i])) {
+		if (!iana_valid_name(w[i])) {
 			diag_warning(path, line, "name \"%s\" cannot be written in services(5); skipped", w[i]);
 			continue;
 		}

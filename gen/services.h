@@ -66,7 +66,5 @@ int svc_apply_overlay(struct svc_list *l, const char *path);
 /* Lay the entries out as a database image (malloc'd).  0, or -1 with a message. */
 int svc_build_image(const struct svc_list *l, unsigned char **image, size_t *size);
 
-/* Is s a name that services(5) can carry: 1-15 printable bytes, no '#'? */
-int svc_valid_name(const char *s);
 
 #endif

@@ -47,19 +47,6 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
 	return -1;
 }
 
-/* A name as services(5) can carry it: 1-15 printable bytes, no '#'. */
-static int valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > IANA_NAME_MAX)
-		return 0;
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || *s == '#')
-			return 0;
-	return 1;
-}
-
 static int check_sections(const struct iana_db *db, char *why, size_t whylen)
 {
 	uint32_t off[IANA_SEC_COUNT], len[IANA_SEC_COUNT];
@@ -93,9 +80,9 @@ static int check_entries(const struct iana_db *db, char *why, size_t whylen)
 			return fail(why, whylen, "entry %u is damaged (bad offset or check)", i);
 		s = e.strings;
 		for (unsigned k = 0; k <= e.nalias; k++, s += strlen(s) + 1)
-			if (!valid_name(s))
+			if (!iana_valid_name(s))
 				return fail(why, whylen, "entry %u holds an invalid name", i);
-		if (!valid_name(e.proto))
+		if (!iana_valid_name(e.proto))
 			return fail(why, whylen, "protocol %u is not a valid name", e.proto_idx);
 		w = iana_get32(db->entries + (size_t)i * IANA_ENTRY_SIZE);
 		if (w & IANA_ENTRY_RANGE_BIT)

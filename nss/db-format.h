@@ -183,6 +183,23 @@ static inline uint64_t iana_mix64(uint64_t x)
 	return x;
 }
 
+/*
+ * A name services(5) can carry, as every name and alias in a database is:
+ * 1 to IANA_NAME_MAX printable ASCII bytes, no white space, no '#'.
+ */
+static inline int iana_valid_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (n == IANA_NAME_MAX || c <= ' ' || c >= 0x7f || c == '#')
+			return 0;
+	}
+	return n > 0;
+}
+
 /* ASCII A-Z to a-z in each byte of a word, nothing else (bytes >= 0x80 kept). */
 static inline uint64_t iana_lower8(uint64_t x)
 {
