@@ -144,16 +144,20 @@ static unsigned long prolog_doctype_line(const char *p, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	unsigned long line;
-	size_t first, k = 0;
+	size_t k = 0;
+	int little;
 	char *narrow;
 
 	if (n < 2 || !((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
 		return doctype_line(p, n);
-	/* Little-endian: the low byte comes first; big-endian: second. */
-	first = u[0] == 0xff ? 2 : 3;
+	/* Each code unit: the low byte first (little-endian) or second. */
+	little = u[0] == 0xff;
 	narrow = xmalloc(n / 2 + 1);
-	for (size_t i = first; i < n; i += 2)
-		narrow[k++] = u[i ^ 1] == 0 ? (char)u[i] : '?';
+	for (size_t i = 2; i + 1 < n; i += 2) {
+		unsigned char lo = little ? u[i] : u[i + 1], hi = little ? u[i + 1] : u[i];
+
+		narrow[k++] = hi == 0 ? (char)lo : '?';
+	}
 	line = doctype_line(narrow, k);
 	free(narrow);
 	return line;
