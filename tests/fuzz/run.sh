@@ -34,6 +34,14 @@ mkdir -p "$artifacts"
 status=0
 for target in db db-nocheck registry; do
 	log="$work/fuzz-$target.log"
+	# Inputs that once failed, run first: each must now pass.
+	regress=$top/tests/fuzz/regress/${target%-nocheck}
+	if [ -d "$regress" ] && ! "$build/tests/fuzz/fuzz-$target" "$regress"/* >"$log" 2>&1; then
+		echo "fuzz-$target: a regression input fails again:" >&2
+		tail -40 "$log" >&2
+		status=1
+		continue
+	fi
 	echo "fuzz-$target: $seconds s"
 	if ! TMPDIR="$work" "$build/tests/fuzz/fuzz-$target" -max_total_time="$seconds" \
 		-print_final_stats=1 -artifact_prefix="$artifacts/" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
