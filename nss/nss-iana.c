@@ -45,7 +45,9 @@ EXPORT nss_endservent _nss_iana_endservent;
  * kept for the next database to be mapped into.  A lookup still reading it
  * therefore reads zeros or another database, always inside the region, and
  * its generation check sends it round again.  Descriptors are immutable once
- * published and never freed, so a late reader never reads a changed one.
+ * published and never freed, so a late reader never reads a changed one
+ * (only their bits of verified entries change, from 0 to 1, and a late
+ * reader can set one only in its own, retired, descriptor).
  * At most two regions exist in steady state; neither is a mapping of a file
  * once retired.
  *
