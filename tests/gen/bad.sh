@@ -21,17 +21,8 @@ fi
 gen=$(realpath "$1")
 dir=$2
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() {
-	echo "ok:   $*"
-}
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 cd "$dir"
 shopt -s nullglob

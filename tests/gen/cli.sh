@@ -14,18 +14,10 @@ fi
 gen=$(realpath "$1")
 registry=$(realpath "$2")
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 cd "$tmp"
 
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() {
-	echo "ok:   $*"
-}
 
 # run WANT-STATUS DESCRIPTION -- ARGS...: stdout in $tmp/out, stderr in $tmp/err.
 run() {

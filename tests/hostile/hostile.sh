@@ -46,20 +46,12 @@ if [ "$sanitized" = 1 ]; then
 	TIME_LIMIT=80           # ASan and UBSan slow everything down
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 mkdir "$tmp/in"
 cd "$tmp/in"
 
-failures=0
 skipped=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() {
-	echo "ok:   $*"
-}
 
 export LC_ALL=C
 

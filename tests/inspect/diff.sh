@@ -31,12 +31,8 @@ part=$3
 model=$dir/regmodel.py
 reg=$dir/registries
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok:   $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 # diff ARGS: stdout to $tmp/out, status to $rc.
 run_diff() {

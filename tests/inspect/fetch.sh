@@ -28,11 +28,8 @@ for f in "$h-2025-11-14.xml" "$h-2026-05-11.xml"; do
 	[ -f "$f" ] || { echo "FAIL: no snapshot $f"; exit 1; }
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok:   $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 mkdir "$tmp/data"
 target=$tmp/data/reg.xml

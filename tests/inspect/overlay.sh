@@ -26,12 +26,8 @@ nssdir=$(realpath "$2")
 dir=$(realpath "$3")
 full=$4
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok:   $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 getent_iana() {
 	LD_LIBRARY_PATH=$nssdir NSS_IANA_DB=$1 getent -s iana services "${@:2}"

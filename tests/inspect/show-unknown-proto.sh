@@ -13,11 +13,8 @@ if [ $# -ne 2 ]; then
 fi
 gen=$(realpath "$1")
 dir=$(realpath "$2")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok:   $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 "$gen" compile --quiet "$dir/registries/unknown-proto.xml" -o "$tmp/db"
 

@@ -21,12 +21,8 @@ gen=$(realpath "$1")
 dir=$(realpath "$2")
 fulldb=$3
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok:   $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 db=$tmp/show.db
 "$gen" compile --quiet "$dir/registries/show.xml" -o "$db"

@@ -18,33 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test-util.h"
+
 extern int __nss_configure_lookup(const char *db, const char *service_line);
-
-__attribute__((format(printf, 1, 2), noreturn))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("FAIL: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	exit(1);
-}
-
-__attribute__((format(printf, 1, 2)))
-static void ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ok:   ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void fmt(const struct servent *s, char *out, size_t len)
 {

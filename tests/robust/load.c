@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-util.h"
+
 extern int __nss_configure_lookup(const char *db, const char *service_line);
 extern char **environ;
 
@@ -89,20 +91,6 @@ struct shared {
 static struct shared *sh;
 static const char *gen_prog, *reg[2], *workdir;
 static char target[PATH_MAX], db_copy[2][PATH_MAX];
-
-__attribute__((format(printf, 1, 2), noreturn))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("FAIL: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	exit(1);
-}
 
 static double now_mono(void)
 {

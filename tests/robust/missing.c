@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-util.h"
+
 extern int __nss_configure_lookup(const char *db, const char *service_line);
 extern char **environ;
 
@@ -45,32 +47,6 @@ extern char **environ;
 
 static nss_getservbyname_r *mod_byname;
 static char db[PATH_MAX];
-
-__attribute__((format(printf, 1, 2), noreturn))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("FAIL: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	exit(1);
-}
-
-__attribute__((format(printf, 1, 2)))
-static void ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ok:   ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* Does /etc/services have a line "name port/proto"? */
 static int etc_services_has(const char *name, int port, const char *proto)
