@@ -325,110 +325,250 @@ static inline int64_t posting(const unsigned char *post, uint32_t i, uint32_t lo
 
 #define BLOCK_AND_ALIASES (IANA_ENTRY_BLOCK_MASK | ~UINT32_C(0) << IANA_ENTRY_NALIAS_SHIFT)
 
-int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
-		      struct iana_entry *e)
+size_t iana_db_bitmaps_size(const struct iana_db *db)
 {
-	uint64_t q[2], f0, f1, m0, m1, h;
-	uint32_t lo, hi, b, slot, prev = 0, exact = UINT32_MAX, folded = UINT32_MAX, prev_w = 0;
-	int prev_match = 0;
-	int n, want = -1;
+	return db->n_entries / 8 + 1 + db->name_slots / 8 + 1 + db->n_ports / 8 + 1;
+}
 
-	if (db->name_slots == 0 || (n = iana_db_proto_words(name, q)) <= 0)
+void iana_db_set_bitmaps(struct iana_db *db, uint8_t *mem)
+{
+	db->verified = mem;
+	db->slot_ok = mem + db->n_entries / 8 + 1;
+	db->port_ok = db->slot_ok + db->name_slots / 8 + 1;
+}
+
+static inline int bit_get(const uint8_t *map, uint32_t i)
+{
+	return map != NULL && (__atomic_load_n(&map[i >> 3], __ATOMIC_RELAXED) >> (i & 7) & 1);
+}
+
+static inline void bit_set(uint8_t *map, uint32_t i)
+{
+	if (map != NULL)
+		__atomic_fetch_or(&map[i >> 3], (uint8_t)(1u << (i & 7)), __ATOMIC_RELAXED);
+}
+
+/* A name asked for: as given and folded, two zero-padded words each. */
+struct name_query {
+	uint64_t q0, q1;       /* the name */
+	uint64_t f0, f1;       /* folded */
+	uint64_t m0, m1;       /* over the name and its NUL: one compare checks the length too */
+};
+
+/* Masks over the first n + 1 bytes of two words, for n = 0 ... 15. */
+static const uint64_t name_masks[16][2] = {
+#define M(n) { (n) >= 7 ? UINT64_MAX : (UINT64_C(1) << 8 * ((n) + 1)) - 1, \
+	       (n) < 7 ? 0 : (n) == 15 ? UINT64_MAX : (UINT64_C(1) << 8 * ((n) - 7)) - 1 }
+	M(0), M(1), M(2), M(3), M(4), M(5), M(6), M(7),
+	M(8), M(9), M(10), M(11), M(12), M(13), M(14), M(15),
+#undef M
+};
+
+static inline int name_query(const char *name, struct name_query *q)
+{
+	uint64_t w[2];
+	int n = iana_db_proto_words(name, w);
+
+	if (n <= 0)
+		return -1;
+	q->q0 = w[0];
+	q->q1 = w[1];
+	q->f0 = iana_lower8(w[0]);
+	q->f1 = iana_lower8(w[1]);
+	q->m0 = name_masks[n][0];
+	q->m1 = name_masks[n][1];
+	return 0;
+}
+
+/* The slot of a folded name. */
+static inline uint32_t name_slot(const struct iana_db *db, uint64_t f0, uint64_t f1)
+{
+	uint64_t h = iana_name_hash_words(f0, f1, db->name_seed);
+	uint32_t b = iana_name_bucket(h, db->name_buckets);
+
+	return iana_name_slot(h, iana_get16(db->name_disp + 2 * b), db->name_slots);
+}
+
+/*
+ * How the block of an entry (word w) holds the name asked for: 2 as one of
+ * its strings exactly, 1 only ignoring ASCII case, 0 not at all, -1 when the
+ * block is damaged.
+ */
+static inline int block_match(const struct iana_db *db, uint32_t w, const struct name_query *q)
+{
+	uint32_t pos = w & IANA_ENTRY_BLOCK_MASK;
+	unsigned nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
+	int match = 0;
+
+	for (unsigned k = 0;; k++) {
+		uint64_t w0, w1, z;
+
+		if (pos > db->strings_size - IANA_STRINGS_PAD)
+			return -1;
+		w0 = iana_get64(db->strings + pos);
+		w1 = iana_get64(db->strings + pos + 8);
+		if ((w0 & q->m0) == q->q0 && (w1 & q->m1) == q->q1)
+			return 2;
+		if (match == 0 && (iana_lower8(w0) & q->m0) == q->f0 &&
+		    (iana_lower8(w1) & q->m1) == q->f1)
+			match = 1;
+		if (k == nalias)
+			return match;
+		/* On to the next alias, past this string's NUL. */
+		if ((z = iana_zero_bytes(w0)) != 0)
+			pos += (uint32_t)__builtin_ctzll(z) / 8 + 1;
+		else if ((z = iana_zero_bytes(w1)) != 0)
+			pos += 8 + (uint32_t)__builtin_ctzll(z) / 8 + 1;
+		else
+			return -1;
+	}
+}
+
+/*
+ * Verify the postings list [lo, hi) of name slot `slot`, whatever was asked:
+ * list marks and order, every entry's check, and that every entry holds the
+ * slot's key, the folded string of the first entry that hashes to the slot.
+ * 0, or -1 when the file is damaged.  Once per list and mapping.
+ */
+static int name_list_verify(const struct iana_db *db, uint32_t slot, uint32_t lo, uint32_t hi)
+{
+	uint64_t k0 = 0, k1 = 0;
+	uint32_t prev = 0;
+	int have_key = 0;
+
+	for (uint32_t i = lo; i < hi; i++) {
+		int64_t v = posting(db->name_post, i, lo);
+		uint32_t idx = (uint32_t)v, pos;
+		struct iana_entry e;
+		int found = 0;
+
+		if (v < 0 || (i > lo && idx <= prev) || iana_db_entry(db, idx, &e) < 0)
+			return -1;
+		prev = idx;
+		pos = (uint32_t)((const unsigned char *)e.strings - db->strings);
+		for (unsigned k = 0; k <= e.nalias && !found; k++) {
+			uint64_t w0, w1;
+			int len = string_at(db, pos, &w0, &w1);
+
+			if (len <= 0)
+				return -1;
+			w0 = iana_lower8(w0) & name_masks[len][0];
+			w1 = iana_lower8(w1) & name_masks[len][1];
+			if (!have_key && name_slot(db, w0, w1) == slot) {
+				k0 = w0;
+				k1 = w1;
+				have_key = 1;
+			}
+			found = have_key && w0 == k0 && w1 == k1;
+			pos += (uint32_t)len + 1;
+		}
+		if (!found)
+			return -1;
+	}
+	return 0;
+}
+
+int iana_db_lookup_name(const struct iana_db *db, const char *name, const char *proto,
+			struct iana_hit *h)
+{
+	struct name_query q;
+	uint32_t lo, hi, slot, prev_w = 0, folded = UINT32_MAX, folded_w = 0;
+	int want = -1, prev_match = 0;
+
+	if (db->name_slots == 0 || name_query(name, &q) < 0)
 		return 0;
 	if (proto != NULL && (want = iana_db_proto_index(db, proto)) < 0)
 		return 0;
-	f0 = iana_lower8(q[0]);
-	f1 = iana_lower8(q[1]);
-	/* Masks over the name and its NUL: one compare checks the length too. */
-	m0 = n >= 7 ? UINT64_MAX : (UINT64_C(1) << 8 * (n + 1)) - 1;
-	m1 = n < 8 ? 0 : n == 15 ? UINT64_MAX : (UINT64_C(1) << 8 * (n - 7)) - 1;
-
-	h = iana_name_hash_words(f0, f1, db->name_seed);
-	b = iana_name_bucket(h, db->name_buckets);
-	slot = iana_name_slot(h, iana_get16(db->name_disp + 2 * b), db->name_slots);
+	slot = name_slot(db, q.f0, q.f1);
 	if (postings(db->name_offs, db->name_post, slot, db->name_npost, &lo, &hi) < 0)
 		return 0;
+	if (!bit_get(db->slot_ok, slot)) {
+		if (name_list_verify(db, slot, lo, hi) < 0)
+			return 0;
+		bit_set(db->slot_ok, slot);
+	}
 
 	/*
 	 * The index is a perfect hash: a slot belongs to one folded name, and
-	 * its postings list, in registry order, the first entry of every
-	 * (exact string, protocol) that folds to it.  So every posting must
-	 * hold the name ignoring case, in increasing entry order; one that does
-	 * not means the name is not here, or the file is damaged: either way,
-	 * not found.  All postings are looked at, so that damage anywhere in
-	 * the list is seen.  The first exact match of the wanted protocol wins;
-	 * failing that, the first match ignoring case.
+	 * its postings list, in registry order, holds the first entry of every
+	 * (exact string, protocol) that folds to it, each verified above.  So
+	 * the first entry of the wanted protocol that holds the name exactly is
+	 * the answer; failing that, the first that holds it ignoring case.  An
+	 * entry that does not hold it even ignoring case means the name is
+	 * not in the database (another name took the slot): none will.
 	 */
 	for (uint32_t i = lo; i < hi; i++) {
-		int64_t v = posting(db->name_post, i, lo);
-		uint32_t idx = (uint32_t)v, w, pos;
-		unsigned nalias, k;
-		int match = 0;
+		uint32_t idx = iana_get16(db->name_post + 2 * i) & IANA_POST_INDEX, w;
+		int match;
 
-		if (v < 0 || (i > lo && idx <= prev) || idx >= db->n_entries)
+		if (idx >= db->n_entries)
 			return 0;
-		prev = idx;
 		w = iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
-		pos = w & IANA_ENTRY_BLOCK_MASK;
-		nalias = w >> IANA_ENTRY_NALIAS_SHIFT;
-		/* Entries of one service on several protocols share a block. */
-		if (i > lo && (w & BLOCK_AND_ALIASES) == (prev_w & BLOCK_AND_ALIASES)) {
-			match = prev_match;
-			goto matched;
-		}
-		for (k = 0;; k++) {
-			uint64_t w0, w1, z;
-
-			if (pos > db->strings_size - IANA_STRINGS_PAD)
-				return 0;
-			w0 = iana_get64(db->strings + pos);
-			w1 = iana_get64(db->strings + pos + 8);
-			if ((w0 & m0) == q[0] && (w1 & m1) == q[1]) {
-				match = 2;
-				break;
-			}
-			if (match == 0 && (iana_lower8(w0) & m0) == f0 && (iana_lower8(w1) & m1) == f1)
-				match = 1;
-			if (k == nalias)
-				break;
-			/* On to the next alias, past this string's NUL. */
-			if ((z = iana_zero_bytes(w0)) != 0)
-				pos += (uint32_t)__builtin_ctzll(z) / 8 + 1;
-			else if ((z = iana_zero_bytes(w1)) != 0)
-				pos += 8 + (uint32_t)__builtin_ctzll(z) / 8 + 1;
-			else
-				return 0;
-		}
-matched:
-		if (match == 0)
-			return 0;
-		prev_w = w;
-		prev_match = match;
 		if (want >= 0 && ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) != (unsigned)want)
 			continue;
-		if (match == 2 && exact == UINT32_MAX)
-			exact = idx;
-		else if (match == 1 && exact == UINT32_MAX && folded == UINT32_MAX)
+		/* Entries of one service on several protocols share a block. */
+		if (prev_match != 0 && (w & BLOCK_AND_ALIASES) == (prev_w & BLOCK_AND_ALIASES))
+			match = prev_match;
+		else
+			match = block_match(db, w, &q);
+		if (match <= 0)
+			return 0;
+		if (match == 2) {
+			h->idx = idx;
+			h->word = w;
+			h->port = iana_get16(db->entries + (size_t)idx * IANA_ENTRY_SIZE + 4);
+			return 1;
+		}
+		if (folded == UINT32_MAX) {
 			folded = idx;
+			folded_w = w;
+		}
+		prev_w = w;
+		prev_match = match;
 	}
-	/*
-	 * A match ignoring case before the exact one is rare in a sound file
-	 * (IANA's registry has no two names differing only in case) and is
-	 * what a damaged name looks like: believe it only if its entry checks.
-	 */
-	if (exact != UINT32_MAX && folded != UINT32_MAX && iana_db_entry(db, folded, e) != 0)
+	if (folded == UINT32_MAX)
 		return 0;
-	if (exact == UINT32_MAX)
-		exact = folded;
-	return exact != UINT32_MAX && iana_db_entry(db, exact, e) == 0;
+	h->idx = folded;
+	h->word = folded_w;
+	h->port = iana_get16(db->entries + (size_t)folded * IANA_ENTRY_SIZE + 4);
+	return 1;
 }
 
-int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
-		      struct iana_entry *e)
+/* Does entry idx (word w), which does not start at port, cover it? */
+static int entry_covers(const struct iana_db *db, uint32_t idx, uint32_t w, uint16_t port)
+{
+	uint16_t lo = iana_get16(db->entries + (size_t)idx * IANA_ENTRY_SIZE + 4), hi;
+
+	return entry_last_port(db, idx, w, lo, &hi) == 0 && lo <= port && port <= hi;
+}
+
+/*
+ * Verify the postings list [lo, hi) of a port: list marks and order, every
+ * entry's check, and that every entry covers the port.  0 or -1.
+ */
+static int port_list_verify(const struct iana_db *db, uint16_t port, uint32_t lo, uint32_t hi)
+{
+	uint32_t prev = 0;
+
+	for (uint32_t i = lo; i < hi; i++) {
+		int64_t v = posting(db->port_post, i, lo);
+		uint32_t idx = (uint32_t)v;
+		struct iana_entry e;
+
+		if (v < 0 || (i > lo && idx <= prev) || iana_db_entry(db, idx, &e) < 0 ||
+		    port < e.port_lo || port > e.port_hi)
+			return -1;
+		prev = idx;
+	}
+	return 0;
+}
+
+int iana_db_lookup_port(const struct iana_db *db, uint16_t port, const char *proto,
+			struct iana_hit *h)
 {
 	uint64_t word = iana_get64(db->port_bitmap + 8 * (port >> 6));
 	unsigned bit = port & 63;
-	uint32_t rank, lo, hi, prev = 0, found = UINT32_MAX;
+	uint32_t rank, lo, hi;
 	int want = -1;
 
 	if (!(word >> bit & 1))
@@ -440,29 +580,49 @@ int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto
 	if (rank >= db->n_ports ||
 	    postings(db->port_offs, db->port_post, rank, db->port_npost, &lo, &hi) < 0)
 		return 0;
-
-	/*
-	 * The postings list, in registry order, the first entry of every
-	 * protocol on this port.  Every one must cover the port, in increasing
-	 * order: one that does not means a damaged file, and nothing is found.
-	 */
-	for (uint32_t i = lo; i < hi; i++) {
-		int64_t v = posting(db->port_post, i, lo);
-		uint32_t idx = (uint32_t)v, w;
-		const unsigned char *p;
-		uint16_t first, last;
-
-		if (v < 0 || (i > lo && idx <= prev) || idx >= db->n_entries)
+	if (!bit_get(db->port_ok, rank)) {
+		if (port_list_verify(db, port, lo, hi) < 0)
 			return 0;
-		prev = idx;
-		p = db->entries + (size_t)idx * IANA_ENTRY_SIZE;
-		w = iana_get32(p);
-		first = iana_get16(p + 4);
-		if (entry_last_port(db, idx, w, first, &last) < 0 || port < first || port > last)
-			return 0;
-		if (found == UINT32_MAX && (want < 0 ||
-		    ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) == (unsigned)want))
-			found = idx;
+		bit_set(db->port_ok, rank);
 	}
-	return found != UINT32_MAX && iana_db_entry(db, found, e) == 0;
+
+	/* In registry order, the first entry of every protocol on this port. */
+	for (uint32_t i = lo; i < hi; i++) {
+		uint32_t idx = iana_get16(db->port_post + 2 * i) & IANA_POST_INDEX, w;
+
+		if (idx >= db->n_entries)
+			return 0;
+		w = iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
+		if (want < 0 || ((w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK) == (unsigned)want) {
+			/*
+			 * The list was verified for the port it belongs to; a
+			 * damaged rank can lead another port here.  So the answer
+			 * must cover the port asked for.
+			 */
+			if (port != iana_get16(db->entries + (size_t)idx * IANA_ENTRY_SIZE + 4) &&
+			    !entry_covers(db, idx, w, port))
+				return 0;
+			h->idx = idx;
+			h->word = w;
+			h->port = port;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
+		      struct iana_entry *e)
+{
+	struct iana_hit h;
+
+	return iana_db_lookup_name(db, name, proto, &h) && iana_db_entry(db, h.idx, e) == 0;
+}
+
+int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
+		      struct iana_entry *e)
+{
+	struct iana_hit h;
+
+	return iana_db_lookup_port(db, port, proto, &h) && iana_db_entry(db, h.idx, e) == 0;
 }

@@ -43,11 +43,31 @@ struct iana_db {
 	const unsigned char *info;
 	uint32_t info_size;
 
-	uint8_t *verified;       /* optional: a bit per entry whose check passed */
+	/*
+	 * Optional, per mapping: what has been verified once need not be
+	 * verified again, since a mapping never changes.  NULL: verify at
+	 * every use (the tools).  Bits only go from 0 to 1.
+	 */
+	uint8_t *verified;       /* a bit per entry whose check passed */
+	uint8_t *slot_ok;        /* a bit per name slot whose postings list is sound */
+	uint8_t *port_ok;        /* a bit per port rank whose postings list is sound */
 
 	const char *proto_name[IANA_MAX_PROTOS];
 	uint8_t proto_len[IANA_MAX_PROTOS];
 	uint64_t proto_w[IANA_MAX_PROTOS][2];   /* each name as two zero-padded words */
+};
+
+/* Bytes of the three bitmaps above, for a database of this shape. */
+size_t iana_db_bitmaps_size(const struct iana_db *db);
+
+/* Point the bitmaps into mem, zeroed, iana_db_bitmaps_size() bytes. */
+void iana_db_set_bitmaps(struct iana_db *db, uint8_t *mem);
+
+/* What a lookup found: an entry whose check passed, by index and word. */
+struct iana_hit {
+	uint32_t idx;
+	uint32_t word;           /* the entry's first u32: block, protocol, aliases */
+	uint16_t port;           /* its first port (by name), or the port asked for */
 };
 
 /* One decoded entry; every pointer points into the image. */
@@ -84,12 +104,18 @@ int iana_db_proto_index(const struct iana_db *db, const char *proto);
 /*
  * First entry in registry order whose name or an alias equals name and whose
  * protocol is proto (any when NULL); when there is none, the first whose name
- * or an alias equals it ignoring ASCII case.  Returns 1 and fills *e, or 0.
+ * or an alias equals it ignoring ASCII case.  Returns 1 and fills *h, or 0.
  */
-int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
-		      struct iana_entry *e);
+int iana_db_lookup_name(const struct iana_db *db, const char *name, const char *proto,
+			struct iana_hit *h);
 
 /* First entry in registry order covering port (host order) with protocol proto. */
+int iana_db_lookup_port(const struct iana_db *db, uint16_t port, const char *proto,
+			struct iana_hit *h);
+
+/* The same, decoded: 1 and *e filled, or 0. */
+int iana_db_find_name(const struct iana_db *db, const char *name, const char *proto,
+		      struct iana_entry *e);
 int iana_db_find_port(const struct iana_db *db, uint16_t port, const char *proto,
 		      struct iana_entry *e);
 

@@ -231,6 +231,7 @@ static struct dbref *map_db(int *err)
 	struct dbref *d;
 	struct iana_db db;
 	struct stat st;
+	uint8_t *bits;
 	int fd, rc;
 
 	/* O_NONBLOCK: a FIFO put in the database's place must not hang us. */
@@ -282,8 +283,13 @@ static struct dbref *map_db(int *err)
 		return NULL;
 	}
 	d->db = db;
-	/* Entry checks, once per entry and mapping (a lookup allocates nothing). */
-	d->db.verified = arena_alloc(db.n_entries / 8 + 1);
+	/*
+	 * Entry checks and postings lists verified once per mapping (a lookup
+	 * allocates nothing).  Without room for the bitmaps, verify every time.
+	 */
+	bits = arena_alloc(iana_db_bitmaps_size(&db));
+	if (bits != NULL)
+		iana_db_set_bitmaps(&d->db, bits);
 	have_failed_st = 0;
 	r->state = REGION_IN_USE;
 	r->owner = d;
@@ -408,7 +414,7 @@ static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, 
 	/* Nothing here sets errno: only looking at the file again can, and it restores it. */
 	for (int tries = 0; tries < 16; tries++) {
 		unsigned gen = atomic_load_explicit(&generation, memory_order_acquire);
-		struct iana_entry e;
+		struct iana_hit h;
 		enum nss_status st = NSS_STATUS_NOTFOUND;
 		int err = 0, found;
 		struct dbref *d = db_current(&err);
@@ -418,12 +424,11 @@ static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, 
 			return NSS_STATUS_UNAVAIL;
 		}
 		if (how == BY_NAME)
-			found = iana_db_find_name(&d->db, name, proto, &e);
+			found = iana_db_lookup_name(&d->db, name, proto, &h);
 		else
-			found = iana_db_find_port(&d->db, port, proto, &e);
+			found = iana_db_lookup_port(&d->db, port, proto, &h);
 		if (found)
-			st = iana_fill_servent(&e, how == BY_NAME ? e.port_lo : port, res, buf,
-					       buflen, &err);
+			st = iana_fill_hit(&d->db, &h, res, buf, buflen, &err);
 		/* Did the database change under us?  Then the answer may be torn. */
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&generation, memory_order_relaxed) != gen)
@@ -524,6 +529,7 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 	}
 	while (cursor.idx < cursor.d->db.n_entries) {
 		struct iana_entry e;
+		struct iana_hit h;
 
 		/* A damaged entry is skipped, as nss_files skips a bad line. */
 		if (iana_db_entry(&cursor.d->db, cursor.idx, &e) < 0 ||
@@ -532,8 +538,10 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 			cursor.port = 0;
 			continue;
 		}
-		st = iana_fill_servent(&e, (uint16_t)(e.port_lo + cursor.port), res, buf, buflen,
-				       &err);
+		h.idx = cursor.idx;
+		h.word = iana_get32(cursor.d->db.entries + (size_t)cursor.idx * IANA_ENTRY_SIZE);
+		h.port = (uint16_t)(e.port_lo + cursor.port);
+		st = iana_fill_hit(&cursor.d->db, &h, res, buf, buflen, &err);
 		if (st == NSS_STATUS_SUCCESS) {
 			/* Advance only on success: after ERANGE the retry gets the same line. */
 			if (++cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {

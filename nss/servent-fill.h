@@ -20,4 +20,12 @@ size_t iana_servent_size(const struct iana_entry *e, const char *buf);
 enum nss_status iana_fill_servent(const struct iana_entry *e, uint16_t port,
 				  struct servent *res, char *buf, size_t buflen, int *errnop);
 
+/*
+ * The same for a lookup's answer, with s_port = htons(h->port), copied
+ * straight from the database.  Also NSS_STATUS_NOTFOUND when the entry's
+ * strings are not sound (a database replaced under the reader).
+ */
+enum nss_status iana_fill_hit(const struct iana_db *db, const struct iana_hit *h,
+			      struct servent *res, char *buf, size_t buflen, int *errnop);
+
 #endif
