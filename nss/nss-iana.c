@@ -15,8 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "db-reader.h"
-#include "servent-fill.h"
+#include "db-lookup.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -393,7 +392,7 @@ static void look_again(time_t now)
 	errno = saved;
 }
 
-static inline struct dbref *db_current(int *err)
+static inline __attribute__((always_inline)) struct dbref *db_current(int *err)
 {
 	time_t now = time(NULL);
 	struct dbref *d;
@@ -408,7 +407,7 @@ static inline struct dbref *db_current(int *err)
 
 enum lookup { BY_NAME, BY_PORT };
 
-static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, const char *proto,
+static inline __attribute__((always_inline)) enum nss_status lookup(enum lookup how, const char *name, uint16_t port, const char *proto,
 			      struct servent *res, char *buf, size_t buflen, int *errnop)
 {
 	/* Nothing here sets errno: only looking at the file again can, and it restores it. */
@@ -424,11 +423,11 @@ static enum nss_status lookup(enum lookup how, const char *name, uint16_t port, 
 			return NSS_STATUS_UNAVAIL;
 		}
 		if (how == BY_NAME)
-			found = iana_db_lookup_name(&d->db, name, proto, &h);
+			found = iana_lookup_name(&d->db, name, proto, &h);
 		else
-			found = iana_db_lookup_port(&d->db, port, proto, &h);
+			found = iana_lookup_port(&d->db, port, proto, &h);
 		if (found)
-			st = iana_fill_hit(&d->db, &h, res, buf, buflen, &err);
+			st = iana_fill(&d->db, &h, res, buf, buflen, &err);
 		/* Did the database change under us?  Then the answer may be torn. */
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&generation, memory_order_relaxed) != gen)
@@ -541,7 +540,7 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 		h.idx = cursor.idx;
 		h.word = iana_get32(cursor.d->db.entries + (size_t)cursor.idx * IANA_ENTRY_SIZE);
 		h.port = (uint16_t)(e.port_lo + cursor.port);
-		st = iana_fill_hit(&cursor.d->db, &h, res, buf, buflen, &err);
+		st = iana_fill(&cursor.d->db, &h, res, buf, buflen, &err);
 		if (st == NSS_STATUS_SUCCESS) {
 			/* Advance only on success: after ERANGE the retry gets the same line. */
 			if (++cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {

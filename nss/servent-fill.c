@@ -5,17 +5,12 @@
 #include <stdalign.h>
 #include <string.h>
 
+#include "db-lookup.h"
 #include "servent-fill.h"
-
-/* Padding that aligns buf for the alias array; the buffer may be unaligned. */
-static size_t pad_for(const char *buf)
-{
-	return (alignof(char *) - (uintptr_t)buf % alignof(char *)) % alignof(char *);
-}
 
 size_t iana_servent_size(const struct iana_entry *e, const char *buf)
 {
-	return pad_for(buf) + (e->nalias + 1) * sizeof(char *) + e->strings_len +
+	return iana_pad_for(buf) + (e->nalias + 1) * sizeof(char *) + e->strings_len +
 	       e->proto_len + 1;
 }
 
@@ -30,7 +25,7 @@ enum nss_status iana_fill_servent(const struct iana_entry *e, uint16_t port,
 		return NSS_STATUS_TRYAGAIN;
 	}
 	/* Layout: padding, alias pointers, name and aliases, protocol. */
-	aliases = (char **)(void *)(buf + pad_for(buf));
+	aliases = (char **)(void *)(buf + iana_pad_for(buf));
 	p = (char *)(aliases + e->nalias + 1);
 	memcpy(p, e->strings, e->strings_len);
 	/*
@@ -59,60 +54,18 @@ enum nss_status iana_fill_servent(const struct iana_entry *e, uint16_t port,
 	return NSS_STATUS_SUCCESS;
 }
 
-/*
- * Every string is at most 16 bytes with its NUL, so with room for each as two
- * whole words the strings can be copied a word at a time, their lengths found
- * on the way, in one pass: the case of any buffer a caller really passes
- * (glibc's getservbyname starts at 1024 bytes).  A smaller buffer takes the
- * exact path above, byte for byte the same layout.
- */
+enum nss_status iana_fill_exact(const struct iana_db *db, const struct iana_hit *h,
+				struct servent *res, char *buf, size_t buflen, int *errnop)
+{
+	struct iana_entry e;
+
+	if (iana_db_entry(db, h->idx, &e) < 0)
+		return NSS_STATUS_NOTFOUND;
+	return iana_fill_servent(&e, h->port, res, buf, buflen, errnop);
+}
+
 enum nss_status iana_fill_hit(const struct iana_db *db, const struct iana_hit *h,
 			      struct servent *res, char *buf, size_t buflen, int *errnop)
 {
-	unsigned nalias = h->word >> IANA_ENTRY_NALIAS_SHIFT;
-	unsigned proto = (h->word >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK;
-	uint32_t pos = h->word & IANA_ENTRY_BLOCK_MASK;
-	size_t pad = pad_for(buf);
-	char **aliases, *p;
-
-	if (buflen < pad + (nalias + 1) * (sizeof(char *) + 16) + 16) {
-		struct iana_entry e;
-
-		if (iana_db_entry(db, h->idx, &e) < 0)
-			return NSS_STATUS_NOTFOUND;
-		return iana_fill_servent(&e, h->port, res, buf, buflen, errnop);
-	}
-	aliases = (char **)(void *)(buf + pad);
-	p = (char *)(aliases + nalias + 1);
-	for (unsigned k = 0; k <= nalias; k++) {
-		uint64_t w0, w1, z;
-		uint32_t len;
-
-		/* The database may be replaced meanwhile: bounds, and a NUL, on every string. */
-		if (pos > db->strings_size - IANA_STRINGS_PAD)
-			return NSS_STATUS_NOTFOUND;
-		w0 = iana_get64(db->strings + pos);
-		w1 = iana_get64(db->strings + pos + 8);
-		if ((z = iana_zero_bytes(w0)) != 0)
-			len = (uint32_t)__builtin_ctzll(z) / 8;
-		else if ((z = iana_zero_bytes(w1)) != 0)
-			len = 8 + (uint32_t)__builtin_ctzll(z) / 8;
-		else
-			return NSS_STATUS_NOTFOUND;
-		memcpy(p, &w0, 8);
-		memcpy(p + 8, &w1, 8);
-		if (k == 0)
-			res->s_name = p;
-		else
-			aliases[k - 1] = p;
-		p += len + 1;
-		pos += len + 1;
-	}
-	aliases[nalias] = NULL;
-	/* The protocol, as two zero-padded words kept at open (NUL included). */
-	memcpy(p, db->proto_w[proto], 16);
-	res->s_proto = p;
-	res->s_aliases = aliases;
-	res->s_port = (int)htons(h->port);
-	return NSS_STATUS_SUCCESS;
+	return iana_fill(db, h, res, buf, buflen, errnop);
 }
