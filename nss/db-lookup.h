@@ -102,13 +102,14 @@ struct iana_name_query {
 };
 
 /* Masks over the first n + 1 bytes of two words, for n = 0 ... 15. */
+#define IANA_ONES(b) ((b) <= 0 ? 0 : (b) >= 8 ? UINT64_MAX : UINT64_MAX >> ((64 - 8 * (b)) & 63))
+#define IANA_M(n) { IANA_ONES((n) + 1), IANA_ONES((n) - 7) }
 static const uint64_t iana_name_masks[16][2] = {
-#define IANA_M(n) { (n) >= 7 ? UINT64_MAX : (UINT64_C(1) << 8 * ((n) + 1)) - 1, \
-		    (n) < 7 ? 0 : (n) == 15 ? UINT64_MAX : (UINT64_C(1) << 8 * ((n) - 7)) - 1 }
 	IANA_M(0), IANA_M(1), IANA_M(2), IANA_M(3), IANA_M(4), IANA_M(5), IANA_M(6), IANA_M(7),
 	IANA_M(8), IANA_M(9), IANA_M(10), IANA_M(11), IANA_M(12), IANA_M(13), IANA_M(14), IANA_M(15),
-#undef IANA_M
 };
+#undef IANA_M
+#undef IANA_ONES
 
 /* The slot of a folded name. */
 IANA_HOT uint32_t iana_db_name_slot(const struct iana_db *db, uint64_t f0, uint64_t f1)

@@ -258,6 +258,24 @@ int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e)
 	return 0;
 }
 
+int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, uint16_t *lo,
+		       uint16_t *hi)
+{
+	struct iana_entry e;
+
+	if (idx < db->n_entries && iana_bit_get(db->verified, idx)) {
+		*word = iana_entry_word(db, idx);
+		*lo = iana_entry_first(db, idx);
+		return entry_last_port(db, idx, *word, *lo, hi);
+	}
+	if (iana_db_entry(db, idx, &e) < 0)
+		return -1;
+	*word = iana_entry_word(db, idx);
+	*lo = e.port_lo;
+	*hi = e.port_hi;
+	return 0;
+}
+
 int iana_db_proto_words(const char *s, uint64_t w[2])
 {
 	return iana_words(s, w);

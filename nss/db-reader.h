@@ -95,6 +95,14 @@ int iana_db_open(struct iana_db *db, const void *base, size_t size);
 /* Decode entry idx and verify its check.  Returns 0, or -1 when it is damaged. */
 int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e);
 
+/*
+ * Entry idx's word and ports, for enumeration: once the entry has verified
+ * in this mapping, without decoding its strings again.  0, or -1 when it is
+ * damaged.
+ */
+int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, uint16_t *lo,
+		       uint16_t *hi);
+
 /* A string of at most 15 bytes as two zero-padded words: its length, or -1. */
 int iana_db_proto_words(const char *s, uint64_t w[2]);
 

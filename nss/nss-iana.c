@@ -45,8 +45,8 @@ EXPORT nss_endservent _nss_iana_endservent;
  * therefore reads zeros or another database, always inside the region, and
  * its generation check sends it round again.  Descriptors are immutable once
  * published and never freed, so a late reader never reads a changed one
- * (only their bits of verified entries change, from 0 to 1, and a late
- * reader can set one only in its own, retired, descriptor).
+ * (only their bits of verified entries and lists change, from 0 to 1, and
+ * a late reader can set one only in its own, retired, descriptor).
  * At most two regions exist in steady state; neither is a mapping of a file
  * once retired.
  *
@@ -90,8 +90,10 @@ static int have_failed_st, failed_err;
 static pthread_mutex_t ent_lock = PTHREAD_MUTEX_INITIALIZER;   /* the cursor */
 static struct {
 	struct dbref *d;
-	uint32_t idx;
-	uint32_t port;
+	uint32_t idx;            /* the entry */
+	int have;                /* its word and ports below are loaded */
+	uint32_t word;
+	uint32_t next, last;     /* the next port to hand out, and its last */
 } cursor;
 
 static size_t page_size(void)
@@ -527,26 +529,28 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 		}
 	}
 	while (cursor.idx < cursor.d->db.n_entries) {
-		struct iana_entry e;
 		struct iana_hit h;
 
-		/* A damaged entry is skipped, as nss_files skips a bad line. */
-		if (iana_db_entry(&cursor.d->db, cursor.idx, &e) < 0 ||
-		    cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {
-			cursor.idx++;
-			cursor.port = 0;
-			continue;
+		if (!cursor.have) {
+			uint16_t lo, hi;
+
+			/* A damaged entry is skipped, as nss_files skips a bad line. */
+			if (iana_db_entry_span(&cursor.d->db, cursor.idx, &cursor.word, &lo, &hi) < 0) {
+				cursor.idx++;
+				continue;
+			}
+			cursor.next = lo;
+			cursor.last = hi;
+			cursor.have = 1;
 		}
 		h.idx = cursor.idx;
-		h.word = iana_get32(cursor.d->db.entries + (size_t)cursor.idx * IANA_ENTRY_SIZE);
-		h.port = (uint16_t)(e.port_lo + cursor.port);
+		h.word = cursor.word;
+		h.port = (uint16_t)cursor.next;
 		st = iana_fill(&cursor.d->db, &h, res, buf, buflen, &err);
-		if (st == NSS_STATUS_SUCCESS) {
-			/* Advance only on success: after ERANGE the retry gets the same line. */
-			if (++cursor.port > (uint32_t)(e.port_hi - e.port_lo)) {
-				cursor.idx++;
-				cursor.port = 0;
-			}
+		/* Advance only on success: after ERANGE the retry gets the same line. */
+		if (st == NSS_STATUS_SUCCESS && cursor.next++ == cursor.last) {
+			cursor.idx++;
+			cursor.have = 0;
 		}
 		break;
 	}
