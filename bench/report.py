@@ -29,10 +29,17 @@ COLS = [
     ("enum-entry", "enum ns/entry", 1, "t"),
     ("first", "first lookup µs", 1e-3, "t"),
     ("ir-name", "Ir/call name hit", 1, "v"),
+    ("ir-nameany", "Ir/call name NULL-proto hit", 1, "v"),
     ("ir-port", "Ir/call port hit", 1, "v"),
+    ("own-name", "module's own Ir/call name hit", 1, "v"),
+    ("own-nameany", "module's own Ir/call name NULL-proto hit", 1, "v"),
+    ("own-port", "module's own Ir/call port hit", 1, "v"),
+    ("ir-coldname", "Ir/call name hit, first touch of each key", 1, "v"),
+    ("ir-coldport", "Ir/call port hit, first touch of each key", 1, "v"),
     ("ir-missname", "Ir/call name miss", 1, "v"),
     ("ir-missport", "Ir/call port miss", 1, "v"),
     ("sc-name", "syscalls/call name hit", 1, "s"),
+    ("sc-nameany", "syscalls/call name NULL-proto hit", 1, "s"),
     ("sc-port", "syscalls/call port hit", 1, "s"),
     ("sc-missname", "syscalls/call name miss", 1, "s"),
     ("sc-missport", "syscalls/call port miss", 1, "s"),
@@ -144,7 +151,8 @@ def main():
         q = ratio(mn(r, fig), mn(f, fig))
         return "" if q is None else f" (mins: ×{q:.2f})"
 
-    for fig, what in (("ir-name", "name hit"), ("ir-port", "port hit")):
+    for fig, what in (("ir-name", "name+proto hit"), ("ir-nameany", "name NULL-proto hit"),
+                      ("ir-port", "port hit")):
         q = ratio(med("iana", fig), med("floor", fig))
         target(f"{what} ≤ 1.25× floor instructions",
                None if q is None else q <= 1.25,
@@ -156,7 +164,8 @@ def main():
                None if q is None else q <= 1.3,
                f"{num(med('iana', fig))} vs {num(med('floor', fig))} ns = ×{q:.2f}"
                + minq("iana", "floor", fig) if q else "—")
-    for fig, what in (("sc-name", "name hit"), ("sc-port", "port hit"),
+    for fig, what in (("sc-name", "name hit"), ("sc-nameany", "name NULL-proto hit"),
+                      ("sc-port", "port hit"),
                       ("sc-missname", "name miss"), ("sc-missport", "port miss")):
         v = med("iana", fig)
         target(f"{what}: 0 syscalls", None if v is None else v == 0, f"{v:g}/call" if v is not None else "—")

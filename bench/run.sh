@@ -41,7 +41,8 @@ declare -A TIME_COUNT=([fast]=20000 [db]=2000 [files]=200)
 declare -A ENUM_RUNS=([fast]=$RUNS [db]=5 [files]=$RUNS)
 declare -A CG_COUNT=([fast]=20000 [db]=500 [files]=30)
 declare -A ST_COUNT=([fast]=5000 [db]=500 [files]=30)
-KINDS=(name port missname missport)
+KINDS=(name nameany port missname missport)
+OWN_COUNT=200000   # calls for the module's own instructions and its profile
 
 # ---------------------------------------------------------------- inner part
 # Runs in the private mount namespace: run.sh --inner TMPDIR
@@ -103,12 +104,13 @@ if [ "${1:-}" = "--inner" ]; then
 	}
 
 	# callgrind / strace: (total(n) - total(0)) / n for loop-KIND
+	# ir_total SOURCE KIND COUNT WARM [MODE]: MODE loop (default) or cold
 	ir_total() {
 		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$B" "$1" "$keys" \
-			"loop-$2" "$3" 2>&1 | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d , | tail -1
+			"${5:-loop}-$2" "$3" "$4" 2>&1 | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d , | tail -1
 	}
-	sc_total() {
-		strace -f -c -o "$tmp/strace.out" "$B" "$1" "$keys" "loop-$2" "$3" 2>/dev/null
+	sc_total() {   # sc_total SOURCE KIND COUNT WARM
+		strace -f -c -o "$tmp/strace.out" "$B" "$1" "$keys" "loop-$2" "$3" "$4" 2>/dev/null
 		awk '$NF == "total" {print $4}' "$tmp/strace.out"
 	}
 
@@ -129,17 +131,28 @@ if [ "${1:-}" = "--inner" ]; then
 		n=${CG_COUNT[$kind]}
 		note "$row: callgrind ($n calls, minus 0)"
 		for k in "${KINDS[@]}"; do
-			t0=$(ir_total "$src" "$k" 0)
-			tn=$(ir_total "$src" "$k" "$n")
+			t0=$(ir_total "$src" "$k" 0 "$n")
+			tn=$(ir_total "$src" "$k" "$n" "$n")
 			[ -n "$t0" ] && [ -n "$tn" ] || die "$row: callgrind gave no total"
 			rec "$row" "ir-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')" \
 				"" "" Ir/call "$n" 1 "total=$tn,base=$t0"
 		done
+		# The first lookup of each key (what a module does once per key, such
+		# as verifying what it reads): one call per key, after one warm-up.
+		for k in name port; do
+			n=$(grep -c "^$k " "$keys")
+			[ "$kind" = fast ] || n=${CG_COUNT[$kind]}
+			t0=$(ir_total "$src" "$k" 0 "$n" cold)
+			tn=$(ir_total "$src" "$k" "$n" "$n" cold)
+			[ -n "$t0" ] && [ -n "$tn" ] || die "$row: callgrind gave no total"
+			rec "$row" "ir-cold$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')" \
+				"" "" Ir/call "$n" 1 "total=$tn,base=$t0,first-touch"
+		done
 		n=${ST_COUNT[$kind]}
 		note "$row: strace -c ($n calls, minus 0)"
 		for k in "${KINDS[@]}"; do
-			t0=$(sc_total "$src" "$k" 0)
-			tn=$(sc_total "$src" "$k" "$n")
+			t0=$(sc_total "$src" "$k" 0 "$n")
+			tn=$(sc_total "$src" "$k" "$n" "$n")
 			rec "$row" "sc-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.3f", (a - b) / n}')" \
 				"" "" syscalls/call "$n" 1 "total=$tn,base=$t0"
 		done
@@ -216,12 +229,27 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	fi
 	set_nsswitch files
 
-	# Where the time goes in libnss_iana: callgrind profiles of hit loops,
-	# collecting only inside the module's entry points (and what they call).
-	for k in name port; do
-		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg-iana-$k.out" \
-			--toggle-collect='_nss_iana_getservby*' \
-			"$B" iana "$keys" "loop-$k" 20000 >/dev/null 2>&1
+	# The module's own instructions, and where they go: callgrind collecting
+	# only inside the module's lookup entry points (and what they call), for
+	# iana and floor, with OWN_COUNT calls minus none (the warm-up pass over
+	# the keys is in both).  The iana profiles are kept for the report.
+	own_total() {   # own_total SOURCE KIND COUNT
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg-$1-$2-$3.out" \
+			--toggle-collect="_nss_$1_getservby*" \
+			"$B" "$1" "$keys" "loop-$2" "$3" >/dev/null 2>&1
+		callgrind_annotate "$tmp/cg-$1-$2-$3.out" 2>/dev/null |
+			sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,
+	}
+	for src in iana floor; do
+		note "$src: the module's own instructions ($OWN_COUNT calls, minus 0)"
+		for k in name nameany port; do
+			t0=$(own_total "$src" "$k" 0)
+			tn=$(own_total "$src" "$k" "$OWN_COUNT")
+			[ -n "$t0" ] && [ -n "$tn" ] || die "$src: callgrind gave no total"
+			rec "$src" "own-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$OWN_COUNT" 'BEGIN {printf "%.1f", (a - b) / n}')" \
+				"" "" Ir/call "$OWN_COUNT" 1 "total=$tn,base=$t0,inside _nss_${src}_getservby*"
+			[ "$src" = iana ] && cp "$tmp/cg-$src-$k-$OWN_COUNT.out" "$tmp/cg-iana-$k.out"
+		done
 	done
 	exit 0
 fi
@@ -302,7 +330,7 @@ elapsed=$(( $(date +%s) - start ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Profile of the calls into libnss_iana (self Ir) in the hit loops.
-for k in name port; do
+for k in name nameany port; do
 	if [ -s "$tmp/cg-iana-$k.out" ]; then
 		callgrind_annotate --threshold=100 "$tmp/cg-iana-$k.out" 2>/dev/null >"$tmp/cg-iana-$k.txt" || true
 	fi
@@ -357,10 +385,10 @@ cat "$tmp/report.md"
 			grep -v '^$'
 		echo '```'
 	done
-	for k in name port; do
+	for k in name nameany port; do
 		[ -s "$tmp/cg-iana-$k.txt" ] || continue
 		echo
-		echo "### callgrind_annotate: iana loop-$k, 20000 calls, collected inside _nss_iana_getservby* only, self Ir"
+		echo "### callgrind_annotate: iana loop-$k, a warm-up pass then $OWN_COUNT calls, collected inside _nss_iana_getservby* only, self Ir"
 		echo
 		echo '```'
 		awk '/PROGRAM TOTALS/ {print; next} /file:function/ {on = 1; next}

@@ -27,11 +27,14 @@
  *                "tcp"), from just before the call to just after it: module
  *                load, configuration and database open included.
  *   first1       one such process: prints the time of its first lookup in ns.
- *   loop-KIND    KIND is one of the key kinds: a warm-up pass over every key
+ *   loop-KIND    KIND is one of the key kinds: a warm-up pass over the keys
  *                of that kind (module loaded, database open, each key looked
- *                up once, as in time mode), then exactly COUNT calls of that
- *                kind.  For callgrind and strace -c: run it with COUNT = n and
- *                COUNT = 0, the difference over n is the cost per call.
+ *                up once, as in time mode; the first WARM keys when the RUNS
+ *                argument gives WARM, since a slow source need not look up
+ *                more keys than it will use), then exactly COUNT calls of
+ *                that kind.  For callgrind and strace -c: run it with COUNT =
+ *                n and COUNT = 0 (and the same WARM), the difference over n is
+ *                the cost per call.
  *   cold-KIND    the same with a single warm-up call: the COUNT calls include
  *                the first lookup of each key (what a module does once per
  *                key, such as verifying what it reads, shows here).
@@ -312,7 +315,7 @@ static int first(const char *keyfile, int runs)
 	return 0;
 }
 
-static int loop(const char *kid, long count, int cold)
+static int loop(const char *kid, long count, int cold, long warm)
 {
 	struct kind *k = NULL;
 	long hits = 0;
@@ -327,7 +330,7 @@ static int loop(const char *kid, long count, int cold)
 	if (cold)
 		call(k, &k->keys[k->n - 1]);
 	else
-		for (size_t i = 0; i < k->n; i++)
+		for (size_t i = 0; i < k->n && (warm < 0 || (long)i < warm); i++)
 			call(k, &k->keys[i]);
 	for (long i = 0; i < count; i++) {
 		hits += call(k, &k->keys[idx]);
@@ -417,7 +420,7 @@ int main(int argc, char **argv)
 	if (strncmp(mode, "loop-", 5) == 0 || strncmp(mode, "cold-", 5) == 0) {
 		if (count < 0)
 			die("%s needs COUNT", mode);
-		return loop(mode + 5, count, mode[0] == 'c');
+		return loop(mode + 5, count, mode[0] == 'c', argc > 5 ? runs : -1);
 	}
 	if (strcmp(mode, "time") == 0) {
 		if (count < 0)

@@ -16,7 +16,8 @@
  *
  * Then a full enumeration (setservent, getservent_r until the end,
  * endservent), one line per answer "E NAME PORT/PROTO ALIAS...", ended by
- * "E END" or by "E UNAVAIL ERRNO".  Buffers start small and grow on ERANGE.
+ * "E END" or by "E UNAVAIL ERRNO"; then every query again, in the same
+ * process.  Buffers start small and grow on ERANGE.
  * Exit 0, or 2 on a usage error, 3 when something is out of bounds (a
  * buffer that never suffices, an enumeration that does not end).
  */
@@ -147,19 +148,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "__nss_configure_lookup failed\n");
 		return 2;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "%15s %255s", kind, arg) != 2 ||
-		    (strcmp(kind, "name") != 0 && strcmp(kind, "port") != 0)) {
-			fprintf(stderr, "%s: bad query: %s", argv[1], line);
-			return 2;
+	/*
+	 * Twice: the second pass is answered from what the first pass and the
+	 * enumeration left verified in this mapping (postings lists, entries),
+	 * which must not change an answer.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (line[0] == '#' || line[0] == '\n')
+				continue;
+			if (sscanf(line, "%15s %255s", kind, arg) != 2 ||
+			    (strcmp(kind, "name") != 0 && strcmp(kind, "port") != 0)) {
+				fprintf(stderr, "%s: bad query: %s", argv[1], line);
+				return 2;
+			}
+			for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+				ask(kind, arg, protos[i]);
 		}
-		for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-			ask(kind, arg, protos[i]);
+		if (pass == 0)
+			enumerate();
 	}
 	fclose(f);
-	enumerate();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("stdout");
 		return 3;
