@@ -202,6 +202,32 @@ def main():
     out.append(f"Targets missed: {len(missed)}" + (": " + "; ".join(missed) if missed else ""))
     out.append("")
 
+    out.append("## Memory and sizes")
+    out.append("")
+    out.append("Resident KiB in a process (`/proc/self/smaps`, Rss) of the database mapping "
+               "and of the module's own mapping, after one lookup and after a full enumeration. "
+               "The database pages are clean page cache shared by every process; the kernel may "
+               "map a whole page-cache folio (up to 1 MiB here) on one fault, so the mapping's "
+               "Rss says more about how the page cache holds the file than about what a lookup "
+               "reads.")
+    out.append("")
+    out.append("| source | database, one lookup | database, enumeration | module, one lookup | "
+               "module, enumeration |")
+    out.append("|---|---:|---:|---:|---:|")
+    for r in ("iana", "floor"):
+        vals = [med(r, f) for f in ("mem-one-db", "mem-enum-db", "mem-one-lib", "mem-enum-lib")]
+        out.append(f"| {r} | " + " | ".join("—" if v is None else f"{v:.0f} KiB" for v in vals) + " |")
+    out.append("")
+    out.append("| file | bytes |")
+    out.append("|---|---:|")
+    for r, fig, what in (("iana", "size-lookup", "iana `services.db`: lookup data (header and lookup sections)"),
+                         ("iana", "size-file", "iana `services.db`: whole file (with INFO)"),
+                         ("files", "size-file", "the `dump` of it (services(5) text, `files`' /etc/services)"),
+                         ("db", "size-file", "nss_db's `services.db` made from the dump (`makedb`)")):
+        v = med(r, fig)
+        out.append(f"| {what} | {'—' if v is None else f'{v:,.0f}'} |")
+    out.append("")
+
     out.append("## Counts")
     out.append("")
     out.append("| source | calls per timed run × runs | enumerations | first-lookup processes | "

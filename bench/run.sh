@@ -240,6 +240,19 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 		callgrind_annotate "$tmp/cg-$1-$2-$3.out" 2>/dev/null |
 			sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,
 	}
+	# Resident memory of the database mapping and of the module, and sizes.
+	note "memory and sizes"
+	for src in iana floor; do
+		"$B" "$src" "$keys" memory | while read -r _ fig med min max unit cnt runs rest; do
+			rec "$src" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
+		done
+	done
+	rec iana size-lookup "$("$art/iana-servicesdb" info "$art/services.db" | sed -n 's/^lookup data: //p')" \
+		"" "" bytes 1 1 "header and lookup sections"
+	rec iana size-file "$(stat -c %s "$art/services.db")" "" "" bytes 1 1 "services.db"
+	rec files size-file "$(stat -c %s "$tmp/services")" "" "" bytes 1 1 "the dump (services(5) text)"
+	rec db size-file "$(stat -c %s "$tmp/misc/services.db")" "" "" bytes 1 1 "makedb services.db"
+
 	for src in iana floor; do
 		note "$src: the module's own instructions ($OWN_COUNT calls, minus 0)"
 		for k in name nameany port; do
@@ -284,7 +297,7 @@ tmp=$(mktemp -d /tmp/svc-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/misc" "$tmp/run-empty" "$tmp/cache" "$tmp/art"
 cp "$build/bench/svc-bench" "$build/bench/libnss_floor.so.2" "$build/nss/libnss_iana.so.2" \
-   "$build/data/services.db" "$tmp/art/"
+   "$build/data/services.db" "$build/gen/iana-servicesdb" "$tmp/art/"
 
 note "dump, keys (seed $SEED), nss_db database"
 "$build/gen/iana-servicesdb" dump "$tmp/art/services.db" >"$tmp/services"

@@ -39,6 +39,9 @@
  *                the first lookup of each key (what a module does once per
  *                key, such as verifying what it reads, shows here).
  *   check        prints what a few lookups answer (no timing).
+ *   memory       resident KiB (from /proc/self/smaps) of the database file
+ *                ($NSS_IANA_DB) and of libnss_SOURCE.so.2, after one lookup
+ *                and after a full enumeration.
  *
  * Exit status 0, or 1 on a usage or setup error, or when a hit kind misses or
  * a miss kind hits (except for SOURCE floor, which answers everything, or
@@ -280,6 +283,65 @@ static int first1(void)
 	return rc == 0 && res != NULL ? 0 : 1;
 }
 
+/*
+ * Resident KiB of the mappings whose path ends with suffix (summed over them),
+ * from /proc/self/smaps.
+ */
+static long resident_kib(const char *suffix)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[4096];
+	int in = 0;
+	long kib = 0, v;
+
+	if (f == NULL)
+		die("/proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t n = strcspn(line, "\n"), m = strlen(suffix);
+		unsigned long lo, hi;
+		char perms[8];
+
+		line[n] = '\0';
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
+			/* A mapping's first line: address range, perms, ..., path. */
+			in = n >= m && strcmp(line + n - m, suffix) == 0;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &v) == 1)
+			kib += v;
+	}
+	fclose(f);
+	return kib;
+}
+
+/*
+ * The module's resident memory: its database mapping (the file named by
+ * $NSS_IANA_DB) and its own text and data (libnss_SOURCE.so.2), after one
+ * lookup and after a full enumeration.
+ */
+static int memory(void)
+{
+	const char *db = getenv("NSS_IANA_DB");
+	const char *dbname = db != NULL && strrchr(db, '/') != NULL ? strrchr(db, '/') : "/services.db";
+	char lib[64];
+	struct servent se, *res = NULL;
+
+	snprintf(lib, sizeof(lib), "/libnss_%s.so.2", source);
+	configure();
+	if (getservbyname_r("http", "tcp", &se, buf, sizeof(buf), &res) != 0 || res == NULL)
+		die("http/tcp: not found");
+	printf("RESULT mem-one-db %ld %ld %ld KiB 1 1 one lookup\n", resident_kib(dbname),
+	       resident_kib(dbname), resident_kib(dbname));
+	printf("RESULT mem-one-lib %ld %ld %ld KiB 1 1 one lookup\n", resident_kib(lib),
+	       resident_kib(lib), resident_kib(lib));
+	enumerate();
+	printf("RESULT mem-enum-db %ld %ld %ld KiB 1 1 after a full enumeration\n",
+	       resident_kib(dbname), resident_kib(dbname), resident_kib(dbname));
+	printf("RESULT mem-enum-lib %ld %ld %ld KiB 1 1 after a full enumeration\n",
+	       resident_kib(lib), resident_kib(lib), resident_kib(lib));
+	return 0;
+}
+
 static int first(const char *keyfile, int runs)
 {
 	double *v = calloc((size_t)runs, sizeof(double));
@@ -379,7 +441,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || argc > 7) {
 		fprintf(stderr, "usage: svc-bench SOURCE KEYFILE "
-				"time|first|first1|check|loop-KIND|cold-KIND [COUNT] [RUNS] [ENUM-RUNS]\n");
+				"time|first|first1|check|memory|loop-KIND|cold-KIND [COUNT] [RUNS] [ENUM-RUNS]\n");
 		return 1;
 	}
 	source = argv[1];
@@ -400,6 +462,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(mode, "first1") == 0)
 		return first1();
+	if (strcmp(mode, "memory") == 0)
+		return memory();
 	if (strcmp(mode, "first") == 0)
 		return first(keyfile, runs);
 

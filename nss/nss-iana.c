@@ -515,15 +515,17 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 				       int *errnop)
 {
 	enum nss_status st = NSS_STATUS_NOTFOUND;
-	int saved = errno, err = 0;
+	int err = 0;
 
 	pthread_mutex_lock(&ent_lock);
 	if (cursor.d == NULL) {
+		int saved = errno;   /* only looking at the file can change it */
+
 		memset(&cursor, 0, sizeof(cursor));
 		cursor.d = pin_current(&err);
+		errno = saved;
 		if (cursor.d == NULL) {
 			pthread_mutex_unlock(&ent_lock);
-			errno = saved;
 			*errnop = err;
 			return NSS_STATUS_UNAVAIL;
 		}
@@ -555,7 +557,6 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 		break;
 	}
 	pthread_mutex_unlock(&ent_lock);
-	errno = saved;
 	if (st == NSS_STATUS_TRYAGAIN)
 		*errnop = err;
 	return st;
