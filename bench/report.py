@@ -99,7 +99,8 @@ def main():
     out.append("")
     out.append("Medians over the runs, (min–max) in brackets; lookups timed per run of "
                "calls (ns per call), see Counts below.  Ir/call and syscalls/call: "
-               "(total for n calls − total for 0 calls) / n, one warm-up call in both.  "
+               "(total for n calls − total for 0 calls) / n, after the same warm-up pass "
+               "over the keys in both (\"first touch\": one warm-up call, then one call per key).  "
                "floor answers every key (its misses are hits).")
     out.append("")
     out.append("| source | " + " | ".join(c[1] for c in COLS) + " |")
