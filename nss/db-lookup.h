@@ -330,8 +330,16 @@ IANA_HOT enum nss_status iana_fill(const struct iana_db *db, const struct iana_h
 			len = 8 + (uint32_t)__builtin_ctzll(z) / 8;
 		else
 			return NSS_STATUS_NOTFOUND;
-		memcpy(p, &w0, 8);
-		memcpy(p + 8, &w1, 8);
+		/*
+		 * w0 and w1 are little-endian numbers: on a little-endian host
+		 * they are the bytes themselves, elsewhere the bytes are copied.
+		 */
+		if (IANA_LE_HOST) {
+			memcpy(p, &w0, 8);
+			memcpy(p + 8, &w1, 8);
+		} else {
+			memcpy(p, db->strings + pos, 16);
+		}
 		if (k == 0)
 			res->s_name = p;
 		else
@@ -340,8 +348,8 @@ IANA_HOT enum nss_status iana_fill(const struct iana_db *db, const struct iana_h
 		pos += len + 1;
 	}
 	aliases[nalias] = NULL;
-	/* The protocol, as the two zero-padded words kept at open (its NUL included). */
-	memcpy(p, db->proto_w[iana_word_proto(h->word)], 16);
+	/* The protocol, zero-padded at open (its NUL included; all zeros past n_protos). */
+	memcpy(p, db->proto_b[iana_word_proto(h->word)], 16);
 	res->s_proto = p;
 	res->s_aliases = aliases;
 	res->s_port = (int)htons(h->port);

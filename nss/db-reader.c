@@ -124,8 +124,7 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 			return EINVAL;
 		db->proto_name[i] = (const char *)db->strings + s;
 		db->proto_len[i] = (uint8_t)n;
-		if (iana_db_proto_words(db->proto_name[i], db->proto_w[i]) != (int)n)
-			return EINVAL;
+		memcpy(db->proto_b[i], db->proto_name[i], n);   /* the rest stays zero */
 	}
 	if (head_check(db) != iana_get32(base + IANA_H_HEAD_CHECK))
 		return EINVAL;

@@ -54,7 +54,7 @@ struct iana_db {
 
 	const char *proto_name[IANA_MAX_PROTOS];
 	uint8_t proto_len[IANA_MAX_PROTOS];
-	uint64_t proto_w[IANA_MAX_PROTOS][2];   /* each name as two zero-padded words */
+	char proto_b[IANA_MAX_PROTOS][16];      /* each name, zero-padded: its NUL included */
 };
 
 /* Bytes of the three bitmaps above, for a database of this shape. */
