@@ -22,6 +22,7 @@ ROWS = [
 COLS = [
     ("name", "name+proto hit ns", 1, "t"),
     ("nameany", "name NULL-proto hit ns", 1, "t"),
+    ("name-stat", "name+proto hit ns, a stat(2) before each", 1, "t"),
     ("port", "port hit ns", 1, "t"),
     ("missname", "name miss ns", 1, "t"),
     ("missport", "port miss ns", 1, "t"),

@@ -21,6 +21,9 @@
  *                ns per call.  Then RUNS full enumerations (setservent,
  *                getservent_r until it fails, endservent), after one warm-up;
  *                ENUM-RUNS of them when given (default RUNS).
+ *                Also name hits again with a stat(2) of /etc/nsswitch.conf
+ *                before each call, as glibc does on the real path (figure
+ *                name-stat, the stat included).
  *                Prints "RESULT figure median min max unit count runs note".
  *   first        RUNS (default 15) fresh processes (this program again, mode
  *                first1), each timing its first lookup, getservbyname_r("http",
@@ -57,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,8 +201,13 @@ static void report(const char *figure, double *v, int runs, const char *unit, lo
 	fflush(stdout);
 }
 
-static int time_kind(struct kind *k, long count, int runs)
+/*
+ * with_stat: a stat(2) of /etc/nsswitch.conf before each call, as glibc does
+ * on the real path, to show what kernel work between lookups does to them.
+ */
+static int time_kind(struct kind *k, long count, int runs, int with_stat)
 {
+	struct stat st;
 	double *v = calloc((size_t)runs, sizeof(*v));
 	size_t idx = 0;
 	long hits = 0, warm = count < (long)k->n ? count : (long)k->n;
@@ -219,14 +228,24 @@ static int time_kind(struct kind *k, long count, int runs)
 		uint64_t t0 = now_ns();
 
 		for (long i = 0; i < count; i++) {
+			if (with_stat)
+				stat("/etc/nsswitch.conf", &st);
 			call(k, &k->keys[idx]);
 			if (++idx == k->n)
 				idx = 0;
 		}
 		v[r] = (double)(now_ns() - t0) / (double)count;
 	}
-	snprintf(note, sizeof(note), "keys=%zu,warmup-hits=%ld/%ld", k->n, hits, warm);
-	report(k->id, v, runs, "ns/call", count, note);
+	snprintf(note, sizeof(note), "keys=%zu,warmup-hits=%ld/%ld%s", k->n, hits, warm,
+		 with_stat ? ",stat-before-each" : "");
+	if (with_stat) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "%s-stat", k->id);
+		report(id, v, runs, "ns/call", count, note);
+	} else {
+		report(k->id, v, runs, "ns/call", count, note);
+	}
 	free(v);
 	return bad;
 }
@@ -492,7 +511,8 @@ int main(int argc, char **argv)
 		if (count < 1)
 			die("COUNT must be at least 1");
 		for (int i = 0; i < K_COUNT; i++)
-			bad |= time_kind(&kinds[i], count, runs);
+			bad |= time_kind(&kinds[i], count, runs, 0);
+		bad |= time_kind(&kinds[K_NAME], count, runs, 1);
 		bad |= time_enum(enum_runs);
 		return bad;
 	}
