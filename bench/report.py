@@ -102,7 +102,9 @@ def main():
                "calls (ns per call), see Counts below.  Ir/call and syscalls/call: "
                "(total for n calls − total for 0 calls) / n, after the same warm-up pass "
                "over the keys in both (\"first touch\": one warm-up call, then one call per key).  "
-               "floor answers every key (its misses are hits).")
+               "floor answers every key (its misses are hits).  iana and floor, and their "
+               "real-path rows, are timed interleaved: one process, the two sources taking "
+               "turns run by run, so that other work on the machine falls on both alike.")
     out.append("")
     out.append("| source | " + " | ".join(c[1] for c in COLS) + " |")
     out.append("|---|" + "---:|" * len(COLS))

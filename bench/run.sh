@@ -14,6 +14,12 @@
 # with its own configuration, and is stopped at the end.  Nothing of the
 # host's /etc, /var or /run is changed.
 #
+# The figures the issue's ratios compare (iana against floor, directly and on
+# the real path: lookups, enumeration, first lookups, fresh getent) are timed
+# interleaved, the two sources taking turns run by run, so that other work on
+# the machine falls on both alike; the other sources are timed one after the
+# other.
+#
 # Prints one markdown table (and the ratios to iana, and the issue's targets)
 # and writes it with the raw figures to bench/results/latest.md.
 # Environment: BENCH_RUNS (default 15), BENCH_FIRST_RUNS (31),
@@ -119,15 +125,19 @@ if [ "${1:-}" = "--inner" ]; then
 		local row=$1 src=$2 kind=$3; shift 3
 		local count=${TIME_COUNT[$kind]} n t0 tn lenient=
 		case $row in floor*) lenient=1 ;; esac   # floor's misses are hits
-		note "$row: timing ($count calls x $RUNS runs per figure)"
-		SVC_BENCH_LENIENT=$lenient "$B" "$src" "$keys" time "$count" "$RUNS" "${ENUM_RUNS[$kind]}" | tee "$tmp/$row.time" >&2 ||
-			die "$row: svc-bench time failed"
-		while read -r _ fig med min max unit cnt runs rest; do
-			rec "$row" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
-		done <"$tmp/$row.time"
-		note "$row: first lookup ($FIRST_RUNS fresh processes)"
-		read -r _ fig med min max unit cnt runs rest < <("$B" "$src" "$keys" first 1 "$FIRST_RUNS")
-		rec "$row" first "$med" "$min" "$max" ns 1 "$runs" "$rest"
+		if [ -z "${TIMED[$row]:-}" ]; then
+			note "$row: timing ($count calls x $RUNS runs per figure)"
+			SVC_BENCH_LENIENT=$lenient "$B" "$src" "$keys" time "$count" "$RUNS" "${ENUM_RUNS[$kind]}" | tee "$tmp/$row.time" >&2 ||
+				die "$row: svc-bench time failed"
+			while read -r _ fig med min max unit cnt runs rest; do
+				rec "$row" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
+			done <"$tmp/$row.time"
+		fi
+		if [ -z "${TIMED[$row]:-}" ]; then
+			note "$row: first lookup ($FIRST_RUNS fresh processes)"
+			read -r _ fig med min max unit cnt runs rest < <("$B" "$src" "$keys" first 1 "$FIRST_RUNS")
+			rec "$row" first "$med" "$min" "$max" ns 1 "$runs" "$rest"
+		fi
 		n=${CG_COUNT[$kind]}
 		note "$row: callgrind ($n calls, minus 0)"
 		for k in "${KINDS[@]}"; do
@@ -156,6 +166,7 @@ if [ "${1:-}" = "--inner" ]; then
 			rec "$row" "sc-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.3f", (a - b) / n}')" \
 				"" "" syscalls/call "$n" 1 "total=$tn,base=$t0"
 		done
+		[ -n "${TIMED[$row]:-}" ] && return 0
 		note "$row: fresh getent ${*} ($GETENT_RUNS runs, hyperfine)"
 		hyperfine -N --style none --warmup 10 --runs "$GETENT_RUNS" \
 			--export-json "$tmp/$row.hf.json" -- "$*" >/dev/null 2>&1 ||
@@ -166,6 +177,31 @@ r = json.load(open(sys.argv[1]))["results"][0]
 print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/$row.hf.json")
 		rec "$row" getent "$med" "$min" "$max" us "$GETENT_RUNS" 1 "$*"
 	}
+
+	# Interleaved timing of two sources in one process (svc-bench time with
+	# "A,B"), run by run, so that other work on the machine falls on both:
+	# the figures the issue's ratios compare.  pair_time ROW-A SRC-A ROW-B SRC-B
+	pair_time() {
+		local ra=$1 sa=$2 rb=$3 sb=$4 tag fig med min max unit cnt runs rest
+		note "$ra and $rb: interleaved timing (${TIME_COUNT[fast]} calls x $RUNS runs per figure)"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" time "${TIME_COUNT[fast]}" \
+			"$RUNS" "${ENUM_RUNS[fast]}" >"$tmp/$ra.time" || die "$ra,$rb: svc-bench time failed"
+		note "$ra and $rb: first lookups ($FIRST_RUNS fresh processes each), fresh getent ($GETENT_RUNS each), interleaved"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" first 1 "$FIRST_RUNS" \
+			>>"$tmp/$ra.time" || die "$ra,$rb: svc-bench first failed"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" getent 0 "$GETENT_RUNS" \
+			>>"$tmp/$ra.time" || die "$ra,$rb: svc-bench getent failed"
+		while read -r _ tag med min max unit cnt runs rest; do
+			fig=${tag#*:}
+			case ${tag%%:*} in
+			"$sa") rec "$ra" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest" ;;
+			"$sb") rec "$rb" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest" ;;
+			esac
+		done <"$tmp/$ra.time"
+		TIMED[$ra]=1
+		TIMED[$rb]=1
+	}
+	declare -A TIMED=()
 
 	# Every source must answer the same thing before it is timed.
 	check() {   # check ROW SOURCE
@@ -181,19 +217,23 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 
 	set_nsswitch files
 	check iana iana
+	check floor floor
+	pair_time iana iana floor floor
 	measure iana iana fast getent -s services:iana services http/tcp
 	check files files
 	measure files files files getent -s services:files services http/tcp
 	check db db
 	measure db db db getent -s services:db services http/tcp
-	check floor floor
 	measure floor floor fast getent -s services:floor services http/tcp
 
-	set_nsswitch iana
-	check iana-real system
-	measure iana-real system fast getent services http/tcp
 	set_nsswitch floor
 	check floor-real system
+	set_nsswitch iana
+	check iana-real system
+	pair_time iana-real system=iana floor-real system=floor
+	set_nsswitch iana
+	measure iana-real system fast getent services http/tcp
+	set_nsswitch floor
 	measure floor-real system fast getent services http/tcp
 
 	# nscd over nss_files, then over libnss_iana.

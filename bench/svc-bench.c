@@ -7,7 +7,9 @@
  *          such as "files iana"), set with __nss_configure_lookup("services",
  *          SOURCE) -- which also bypasses nscd; or "system": nothing is
  *          configured, /etc/nsswitch.conf (and nscd, if running) decide, as
- *          in any real program.
+ *          in any real program.  In time mode, several sources separated by
+ *          commas ("iana,floor", "system=iana,system=floor") take turns run
+ *          by run and report as SOURCE:figure (see time_paired).
  * KEYFILE  keys, one a line: KIND KEY PROTO, PROTO "-" for a NULL protocol.
  *          KIND is name (a name or alias that exists, with its protocol),
  *          nameany (a name that exists, NULL protocol), port (a port/protocol
@@ -29,6 +31,9 @@
  *                first1), each timing its first lookup, getservbyname_r("http",
  *                "tcp"), from just before the call to just after it: module
  *                load, configuration and database open included.
+ *   getent       RUNS fresh getent processes (after 10 untimed), "getent -s
+ *                services:SOURCE services http/tcp", or "getent services
+ *                http/tcp" for a source system=M, timed from fork to exit.
  *   first1       one such process: prints the time of its first lookup in ns.
  *   loop-KIND    KIND is one of the key kinds: a warm-up pass over the keys
  *                of that kind (module loaded, database open, each key looked
@@ -53,6 +58,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <nss.h>
 #include <stdarg.h>
@@ -105,7 +111,8 @@ static void die(const char *fmt, ...)
 
 static void configure(void)
 {
-	if (strcmp(source, "system") == 0)
+	/* "system": nsswitch.conf decides; a list is configured source by source. */
+	if (strcmp(source, "system") == 0 || strchr(source, ',') != NULL)
 		return;
 	if (__nss_configure_lookup("services", source) != 0)
 		die("__nss_configure_lookup(\"services\", \"%s\") failed", source);
@@ -262,6 +269,126 @@ static long enumerate(void)
 	return n;
 }
 
+/*
+ * Paired timing (SOURCE "A,B"): the sources take turns, run by run, in one
+ * process, so that whatever else the machine does falls on both alike.  A
+ * source "system=M" rewrites the nsswitch.conf file named by
+ * $SVC_BENCH_NSSWITCH (the bench's own, bind-mounted over /etc/nsswitch.conf)
+ * with "services: M"; glibc notices the change at its next call, as on the
+ * real path.  Other sources are set with __nss_configure_lookup.
+ */
+#define MAX_PAIRED 4
+
+static void use_source(const char *s)
+{
+	const char *env = getenv("SVC_BENCH_LENIENT");
+
+	source = s;
+	if (strncmp(s, "system=", 7) == 0) {
+		const char *path = getenv("SVC_BENCH_NSSWITCH");
+		FILE *f;
+
+		if (path == NULL || *path == '\0')
+			die("%s: SVC_BENCH_NSSWITCH names no file to rewrite", s);
+		f = fopen(path, "w");
+		if (f == NULL || fprintf(f, "passwd: files\ngroup: files\nshadow: files\n"
+					    "hosts: files dns\nservices: %s\n", s + 7) < 0 ||
+		    fclose(f) != 0)
+			die("%s: %s", path, strerror(errno));
+	} else if (__nss_configure_lookup("services", s) != 0) {
+		die("__nss_configure_lookup(\"services\", \"%s\") failed", s);
+	}
+	lenient = strcmp(s, "floor") == 0 || strcmp(s, "system=floor") == 0 ||
+		  (env != NULL && *env != '\0');
+}
+
+static void report_as(const char *src, const char *figure, double *v, int runs,
+		      const char *unit, long count, const char *note)
+{
+	char id[96];
+
+	snprintf(id, sizeof(id), "%s:%s", src, figure);
+	report(id, v, runs, unit, count, note);
+}
+
+/* One timed run of count calls of kind k from key idx on; ns per call. */
+static double timed_run(const struct kind *k, long count, int with_stat, size_t *idx)
+{
+	struct stat st;
+	uint64_t t0 = now_ns();
+
+	for (long i = 0; i < count; i++) {
+		if (with_stat)
+			stat("/etc/nsswitch.conf", &st);
+		call(k, &k->keys[*idx]);
+		if (++*idx == k->n)
+			*idx = 0;
+	}
+	return (double)(now_ns() - t0) / (double)count;
+}
+
+static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs)
+{
+	double *v = calloc((size_t)(nsrc * (runs > enum_runs ? runs : enum_runs)), sizeof(*v));
+	double *per = calloc((size_t)(nsrc * enum_runs), sizeof(*per));
+	int bad = 0;
+
+	/* Each kind, then name hits with a stat before each, then enumerations. */
+	for (int kk = 0; kk <= K_COUNT; kk++) {
+		struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
+		int with_stat = kk == K_COUNT;
+		long warm = count < (long)k->n ? count : (long)k->n;
+		char note[96];
+
+		for (int r = 0; r < runs; r++)
+			for (int si = 0; si < nsrc; si++) {
+				size_t idx = 0;
+				long hits = 0;
+
+				use_source(src[si]);
+				/* Untimed warm-up after every switch: the other source ran meanwhile. */
+				for (long i = 0; i < warm; i++) {
+					hits += call(k, &k->keys[idx]);
+					idx = (idx + 1) % k->n;
+				}
+				if ((k->expect_hit ? hits != warm : hits != 0) && r == 0) {
+					fprintf(stderr, "svc-bench: %s %s: %ld of %ld warm-up lookups found something\n",
+						src[si], k->id, hits, warm);
+					bad |= !(lenient && !k->expect_hit);
+				}
+				v[si * runs + r] = timed_run(k, count, with_stat, &idx);
+			}
+		for (int si = 0; si < nsrc; si++) {
+			snprintf(note, sizeof(note), "keys=%zu,warmup=%ld,interleaved%s", k->n, warm,
+				 with_stat ? ",stat-before-each" : "");
+			report_as(src[si], with_stat ? "name-stat" : k->id, v + si * runs, runs,
+				  "ns/call", count, note);
+		}
+	}
+	for (int r = 0; r < enum_runs; r++)
+		for (int si = 0; si < nsrc; si++) {
+			uint64_t t0;
+			long n, m;
+
+			use_source(src[si]);
+			n = enumerate();
+			t0 = now_ns();
+			m = enumerate();
+			v[si * enum_runs + r] = (double)(now_ns() - t0);
+			per[si * enum_runs + r] = m ? v[si * enum_runs + r] / (double)m : 0;
+			if (m != n || n == 0)
+				die("%s: enumeration returned %ld entries, then %ld", src[si], n, m);
+		}
+	for (int si = 0; si < nsrc; si++) {
+		report_as(src[si], "enum-total", v + si * enum_runs, enum_runs, "ns", 0, "interleaved");
+		report_as(src[si], "enum-entry", per + si * enum_runs, enum_runs, "ns/entry", 0,
+			  "interleaved");
+	}
+	free(v);
+	free(per);
+	return bad;
+}
+
 static int time_enum(int runs)
 {
 	double *total = calloc((size_t)runs, sizeof(double));
@@ -293,7 +420,10 @@ static int first1(void)
 	uint64_t t0, t1;
 	int rc;
 
-	configure();
+	if (strncmp(source, "system=", 7) == 0)
+		use_source(source);   /* this process's nsswitch.conf, before its first lookup */
+	else
+		configure();
 	t0 = now_ns();
 	rc = getservbyname_r("http", "tcp", &se, buf, sizeof(buf), &res);
 	t1 = now_ns();
@@ -361,37 +491,115 @@ static int memory(void)
 	return 0;
 }
 
+/* The sources of a comma-separated list (one for a plain SOURCE). */
+static int split_sources(char *src[MAX_PAIRED])
+{
+	char *list = strdup(source), *save = NULL;
+	int n = 0;
+
+	for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_PAIRED)
+			die("at most %d sources at once", MAX_PAIRED);
+		src[n++] = t;
+	}
+	if (n == 0)
+		die("no source");
+	return n;
+}
+
+static void report_src(int nsrc, const char *src, const char *figure, double *v, int runs,
+		       const char *unit, long count, const char *note)
+{
+	if (nsrc > 1)
+		report_as(src, figure, v, runs, unit, count, note);
+	else
+		report(figure, v, runs, unit, count, note);
+}
+
+/* First lookups in fresh processes; with several sources, in turns. */
 static int first(const char *keyfile, int runs)
 {
-	double *v = calloc((size_t)runs, sizeof(double));
+	char *src[MAX_PAIRED];
+	int nsrc = split_sources(src);
+	double *v = calloc((size_t)(runs * nsrc), sizeof(double));
 
-	for (int r = 0; r < runs; r++) {
-		int fd[2], status;
-		char out[128] = "";
-		ssize_t got;
-		pid_t pid;
+	for (int r = 0; r < runs; r++)
+		for (int si = 0; si < nsrc; si++) {
+			int fd[2], status;
+			char out[128] = "";
+			ssize_t got;
+			pid_t pid;
 
-		if (pipe(fd) < 0)
-			die("pipe: %s", strerror(errno));
-		pid = fork();
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
-		if (pid == 0) {
-			dup2(fd[1], STDOUT_FILENO);
-			close(fd[0]);
+			if (pipe(fd) < 0)
+				die("pipe: %s", strerror(errno));
+			pid = fork();
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (pid == 0) {
+				dup2(fd[1], STDOUT_FILENO);
+				close(fd[0]);
+				close(fd[1]);
+				execl("/proc/self/exe", "svc-bench", src[si], keyfile, "first1", (char *)NULL);
+				_exit(127);
+			}
 			close(fd[1]);
-			execl("/proc/self/exe", "svc-bench", source, keyfile, "first1", (char *)NULL);
-			_exit(127);
+			got = read(fd[0], out, sizeof(out) - 1);
+			close(fd[0]);
+			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+			    WEXITSTATUS(status) != 0 || got <= 0)
+				die("%s: first lookup process failed (%s)", src[si], got > 0 ? out : "no output");
+			v[si * runs + r] = strtod(out, NULL);
 		}
-		close(fd[1]);
-		got = read(fd[0], out, sizeof(out) - 1);
-		close(fd[0]);
-		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-		    got <= 0)
-			die("first lookup process failed (%s)", got > 0 ? out : "no output");
-		v[r] = strtod(out, NULL);
-	}
-	report("first", v, runs, "ns", 1, "fresh-process,http/tcp");
+	for (int si = 0; si < nsrc; si++)
+		report_src(nsrc, src[si], "first", v + si * runs, runs, "ns", 1,
+			   nsrc > 1 ? "fresh-process,http/tcp,interleaved" : "fresh-process,http/tcp");
+	free(v);
+	return 0;
+}
+
+/*
+ * Fresh getent processes, "getent -s services:SOURCE services http/tcp", or
+ * "getent services http/tcp" for system=M (nsswitch.conf rewritten first);
+ * timed from fork to exit, after 10 untimed ones; with several sources, in
+ * turns.  Prints microseconds.
+ */
+static int getent_runs(int runs)
+{
+	char *src[MAX_PAIRED];
+	int nsrc = split_sources(src);
+	double *v = calloc((size_t)(runs * nsrc), sizeof(double));
+
+	for (int r = -10; r < runs; r++)
+		for (int si = 0; si < nsrc; si++) {
+			char arg[96];
+			const char *argv_s[] = { "getent", "-s", arg, "services", "http/tcp", NULL };
+			const char *argv_sys[] = { "getent", "services", "http/tcp", NULL };
+			int sys = strncmp(src[si], "system=", 7) == 0, status;
+			uint64_t t0;
+			pid_t pid;
+
+			if (sys)
+				use_source(src[si]);
+			snprintf(arg, sizeof(arg), "services:%s", src[si]);
+			t0 = now_ns();
+			pid = fork();
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (pid == 0) {
+				int null = open("/dev/null", O_WRONLY);
+
+				dup2(null, STDOUT_FILENO);
+				execvp("getent", (char *const *)(sys ? argv_sys : argv_s));
+				_exit(127);
+			}
+			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				die("%s: getent failed", src[si]);
+			if (r >= 0)
+				v[si * runs + r] = (double)(now_ns() - t0) / 1e3;
+		}
+	for (int si = 0; si < nsrc; si++)
+		report_src(nsrc, src[si], "getent", v + si * runs, runs, "us", runs,
+			   nsrc > 1 ? "fork-to-exit,interleaved" : "fork-to-exit");
 	free(v);
 	return 0;
 }
@@ -460,7 +668,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || argc > 7) {
 		fprintf(stderr, "usage: svc-bench SOURCE KEYFILE "
-				"time|first|first1|check|memory|loop-KIND|cold-KIND [COUNT] [RUNS] [ENUM-RUNS]\n");
+				"time|first|first1|getent|check|memory|loop-KIND|cold-KIND [COUNT] [RUNS] [ENUM-RUNS]\n");
 		return 1;
 	}
 	source = argv[1];
@@ -485,6 +693,8 @@ int main(int argc, char **argv)
 		return memory();
 	if (strcmp(mode, "first") == 0)
 		return first(keyfile, runs);
+	if (strcmp(mode, "getent") == 0)
+		return getent_runs(runs);
 
 	configure();
 	if (strcmp(mode, "check") == 0) {
@@ -510,6 +720,12 @@ int main(int argc, char **argv)
 			count = 20000;
 		if (count < 1)
 			die("COUNT must be at least 1");
+		if (strchr(source, ',') != NULL) {
+			char *src[MAX_PAIRED];
+			int nsrc = split_sources(src);
+
+			return time_paired(src, nsrc, count, runs, enum_runs);
+		}
 		for (int i = 0; i < K_COUNT; i++)
 			bad |= time_kind(&kinds[i], count, runs, 0);
 		bad |= time_kind(&kinds[K_NAME], count, runs, 1);
