@@ -275,11 +275,6 @@ int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, u
 	return 0;
 }
 
-int iana_db_proto_words(const char *s, uint64_t w[2])
-{
-	return iana_words(s, w);
-}
-
 int iana_db_proto_index(const struct iana_db *db, const char *proto)
 {
 	return iana_proto_index(db, proto);

@@ -103,9 +103,6 @@ int iana_db_entry(const struct iana_db *db, uint32_t idx, struct iana_entry *e);
 int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, uint16_t *lo,
 		       uint16_t *hi);
 
-/* A string of at most 15 bytes as two zero-padded words: its length, or -1. */
-int iana_db_proto_words(const char *s, uint64_t w[2]);
-
 /* The index of protocol name proto, or -1 when the database has none such. */
 int iana_db_proto_index(const struct iana_db *db, const char *proto);
 
