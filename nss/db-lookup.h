@@ -53,6 +53,33 @@ IANA_HOT unsigned iana_word_proto(uint32_t w)
 	return (w >> IANA_ENTRY_PROTO_SHIFT) & IANA_ENTRY_PROTO_MASK;
 }
 
+/* The length of a string from its first two words: where its NUL is, or -1. */
+IANA_HOT int iana_words_len(uint64_t w0, uint64_t w1)
+{
+	uint64_t z;
+
+	if ((z = iana_zero_bytes(w0)) != 0)
+		return __builtin_ctzll(z) / 8;
+	if ((z = iana_zero_bytes(w1)) != 0)
+		return 8 + __builtin_ctzll(z) / 8;
+	return -1;
+}
+
+/*
+ * The length of the string at pos in STRINGS, found with one 16-byte load
+ * (the section ends with IANA_STRINGS_PAD NULs, so once pos is checked the
+ * load stays inside it); the two words loaded in *w0, *w1.  -1 when pos is
+ * out of bounds or the string is longer than any name.
+ */
+IANA_HOT int iana_string_at(const struct iana_db *db, uint32_t pos, uint64_t *w0, uint64_t *w1)
+{
+	if (pos > db->strings_size - IANA_STRINGS_PAD)
+		return -1;
+	*w0 = iana_get64(db->strings + pos);
+	*w1 = iana_get64(db->strings + pos + 8);
+	return iana_words_len(*w0, *w1);
+}
+
 /*
  * A string of at most 15 bytes as two zero-padded words, read only within
  * the string: its length, or -1 when it is longer.  Two overlapping loads
@@ -133,7 +160,8 @@ IANA_HOT int iana_block_match(const struct iana_db *db, uint32_t w,
 	int match = 0;
 
 	for (unsigned k = 0;; k++) {
-		uint64_t w0, w1, z;
+		uint64_t w0, w1;
+		int len;
 
 		if (pos > db->strings_size - IANA_STRINGS_PAD)
 			return -1;
@@ -146,13 +174,10 @@ IANA_HOT int iana_block_match(const struct iana_db *db, uint32_t w,
 			match = 1;
 		if (k == nalias)
 			return match;
-		/* On to the next alias, past this string's NUL. */
-		if ((z = iana_zero_bytes(w0)) != 0)
-			pos += (uint32_t)__builtin_ctzll(z) / 8 + 1;
-		else if ((z = iana_zero_bytes(w1)) != 0)
-			pos += 8 + (uint32_t)__builtin_ctzll(z) / 8 + 1;
-		else
+		/* On to the next alias, past this string's NUL (looked for only now). */
+		if ((len = iana_words_len(w0, w1)) < 0)
 			return -1;
+		pos += (uint32_t)len + 1;
 	}
 }
 
@@ -316,19 +341,11 @@ IANA_HOT enum nss_status iana_fill(const struct iana_db *db, const struct iana_h
 	aliases = (char **)(void *)(buf + pad);
 	p = (char *)(aliases + nalias + 1);
 	for (unsigned k = 0; k <= nalias; k++) {
-		uint64_t w0, w1, z;
-		uint32_t len;
-
+		uint64_t w0, w1;
 		/* Bounds, and a NUL, on every string: the database may be replaced meanwhile. */
-		if (pos > db->strings_size - IANA_STRINGS_PAD)
-			return NSS_STATUS_NOTFOUND;
-		w0 = iana_get64(db->strings + pos);
-		w1 = iana_get64(db->strings + pos + 8);
-		if ((z = iana_zero_bytes(w0)) != 0)
-			len = (uint32_t)__builtin_ctzll(z) / 8;
-		else if ((z = iana_zero_bytes(w1)) != 0)
-			len = 8 + (uint32_t)__builtin_ctzll(z) / 8;
-		else
+		int len = iana_string_at(db, pos, &w0, &w1);
+
+		if (len < 0)
 			return NSS_STATUS_NOTFOUND;
 		/*
 		 * w0 and w1 are little-endian numbers: on a little-endian host
@@ -345,7 +362,7 @@ IANA_HOT enum nss_status iana_fill(const struct iana_db *db, const struct iana_h
 		else
 			aliases[k - 1] = p;
 		p += len + 1;
-		pos += len + 1;
+		pos += (uint32_t)len + 1;
 	}
 	aliases[nalias] = NULL;
 	/* The protocol, zero-padded at open (its NUL included; all zeros past n_protos). */

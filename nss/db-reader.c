@@ -152,27 +152,6 @@ static int range_end(const struct iana_db *db, uint32_t idx, uint16_t *hi)
 	return -1;
 }
 
-/*
- * The length of the string at pos in STRINGS, found with one 16-byte load
- * (the section ends with IANA_STRINGS_PAD NULs, so once pos is checked the
- * load stays inside it); the two words loaded in *w0, *w1.  -1 when pos is
- * out of bounds or the string is longer than any name.
- */
-static int string_at(const struct iana_db *db, uint32_t pos, uint64_t *w0, uint64_t *w1)
-{
-	uint64_t z;
-
-	if (pos > db->strings_size - IANA_STRINGS_PAD)
-		return -1;
-	*w0 = iana_get64(db->strings + pos);
-	*w1 = iana_get64(db->strings + pos + 8);
-	if ((z = iana_zero_bytes(*w0)) != 0)
-		return __builtin_ctzll(z) / 8;
-	if ((z = iana_zero_bytes(*w1)) != 0)
-		return 8 + __builtin_ctzll(z) / 8;
-	return -1;
-}
-
 /* The last port of entry idx, from its word and RANGES.  0 or -1. */
 static int entry_last_port(const struct iana_db *db, uint32_t idx, uint32_t w, uint16_t lo,
 			   uint16_t *hi)
@@ -208,7 +187,7 @@ static int entry_peek(const struct iana_db *db, uint32_t idx, struct iana_entry 
 
 	pos = start;
 	for (unsigned i = 0; i <= e->nalias; i++) {
-		int len = string_at(db, pos, &w0, &w1);
+		int len = iana_string_at(db, pos, &w0, &w1);
 
 		if (len < 0)
 			return -1;
@@ -262,17 +241,12 @@ int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, u
 {
 	struct iana_entry e;
 
-	if (idx < db->n_entries && iana_bit_get(db->verified, idx)) {
-		*word = iana_entry_word(db, idx);
-		*lo = iana_entry_first(db, idx);
-		return entry_last_port(db, idx, *word, *lo, hi);
-	}
-	if (iana_db_entry(db, idx, &e) < 0)
+	/* The first time in this mapping, the whole entry is decoded and checked. */
+	if (!(idx < db->n_entries && iana_bit_get(db->verified, idx)) && iana_db_entry(db, idx, &e) < 0)
 		return -1;
 	*word = iana_entry_word(db, idx);
-	*lo = e.port_lo;
-	*hi = e.port_hi;
-	return 0;
+	*lo = iana_entry_first(db, idx);
+	return entry_last_port(db, idx, *word, *lo, hi);
 }
 
 int iana_db_proto_index(const struct iana_db *db, const char *proto)
@@ -341,7 +315,7 @@ int iana_db_name_list_verify(const struct iana_db *db, uint32_t slot, uint32_t l
 		pos = (uint32_t)((const unsigned char *)e.strings - db->strings);
 		for (unsigned k = 0; k <= e.nalias && !found; k++) {
 			uint64_t w0, w1;
-			int len = string_at(db, pos, &w0, &w1);
+			int len = iana_string_at(db, pos, &w0, &w1);
 
 			if (len <= 0)
 				return -1;

@@ -519,11 +519,8 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 
 	pthread_mutex_lock(&ent_lock);
 	if (cursor.d == NULL) {
-		int saved = errno;   /* only looking at the file can change it */
-
 		memset(&cursor, 0, sizeof(cursor));
-		cursor.d = pin_current(&err);
-		errno = saved;
+		cursor.d = pin_current(&err);   /* looking at the file keeps errno */
 		if (cursor.d == NULL) {
 			pthread_mutex_unlock(&ent_lock);
 			*errnop = err;
