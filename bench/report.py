@@ -155,31 +155,28 @@ def main():
         q = ratio(mn(r, fig), mn(f, fig))
         return "" if q is None else f" (mins: ×{q:.2f})"
 
-    for fig, what in (("ir-name", "name+proto hit"), ("ir-nameany", "name NULL-proto hit"),
-                      ("ir-port", "port hit")):
-        q = ratio(med("iana", fig), med("floor", fig))
-        target(f"{what} ≤ 1.25× floor instructions",
-               None if q is None else q <= 1.25,
-               f"{num(med('iana', fig))} vs {num(med('floor', fig))} Ir = ×{q:.2f}" if q else "—")
-    for fig, what in (("name", "name+proto hit"), ("nameany", "name NULL-proto hit"),
-                      ("port", "port hit")):
-        q = ratio(med("iana", fig), med("floor", fig))
-        target(f"{what} ≤ 1.3× floor ns",
-               None if q is None else q <= 1.3,
-               f"{num(med('iana', fig))} vs {num(med('floor', fig))} ns = ×{q:.2f}"
-               + minq("iana", "floor", fig) if q else "—")
+    HITS = (("name", "name+proto hit"), ("nameany", "name NULL-proto hit"), ("port", "port hit"))
+
+    def ratio_target(name, r, f, fig, limit, unit, mins):
+        """Row r's median over row f's for fig, at most limit."""
+        q = ratio(med(r, fig), med(f, fig))
+        target(name, None if q is None else q <= limit,
+               f"{num(med(r, fig))} vs {num(med(f, fig))} {unit} = ×{q:.2f}"
+               + (minq(r, f, fig) if mins else "") if q else "—")
+
+    for fig, what in HITS:
+        ratio_target(f"{what} ≤ 1.25× floor instructions", "iana", "floor", "ir-" + fig, 1.25, "Ir",
+                     False)
+    for fig, what in HITS:
+        ratio_target(f"{what} ≤ 1.3× floor ns", "iana", "floor", fig, 1.3, "ns", True)
     for fig, what in (("sc-name", "name hit"), ("sc-nameany", "name NULL-proto hit"),
                       ("sc-port", "port hit"),
                       ("sc-missname", "name miss"), ("sc-missport", "port miss")):
         v = med("iana", fig)
         target(f"{what}: 0 syscalls", None if v is None else v == 0, f"{v:g}/call" if v is not None else "—")
-    for fig, what in (("name", "name+proto hit"), ("nameany", "name NULL-proto hit"),
-                      ("port", "port hit")):
-        q = ratio(med("iana-real", fig), med("floor-real", fig))
-        target(f"real path {what} within 5% of floor real path",
-               None if q is None else q <= 1.05,
-               f"{num(med('iana-real', fig))} vs {num(med('floor-real', fig))} ns = ×{q:.2f}"
-               + minq("iana-real", "floor-real", fig) if q else "—")
+    for fig, what in HITS:
+        ratio_target(f"real path {what} within 5% of floor real path", "iana-real", "floor-real",
+                     fig, 1.05, "ns", True)
     for miss, hit, what in (("missname", "name", "name"), ("missport", "port", "port")):
         a, b = med("iana", miss), med("iana", hit)
         target(f"{what} miss ≤ {what} hit (ns)", None if a is None or b is None else a <= b,

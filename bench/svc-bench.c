@@ -208,51 +208,61 @@ static void report(const char *figure, double *v, int runs, const char *unit, lo
 	fflush(stdout);
 }
 
+/* One timed run of count calls of kind k from key idx on; ns per call. */
+static double timed_run(const struct kind *k, long count, int with_stat, size_t *idx)
+{
+	struct stat st;
+	uint64_t t0 = now_ns();
+
+	for (long i = 0; i < count; i++) {
+		if (with_stat)
+			stat("/etc/nsswitch.conf", &st);
+		call(k, &k->keys[*idx]);
+		if (++*idx == k->n)
+			*idx = 0;
+	}
+	return (double)(now_ns() - t0) / (double)count;
+}
+
+/*
+ * An untimed warm-up pass of warm calls of kind k from key *idx on (module
+ * loaded, database open, caches, nscd's too, filled).  1 when its answers
+ * are not what the kind expects (unless the source is lenient), else 0.
+ */
+static int warm_up(const struct kind *k, long warm, size_t *idx, int say)
+{
+	long hits = 0;
+
+	for (long i = 0; i < warm; i++) {
+		hits += call(k, &k->keys[*idx]);
+		*idx = (*idx + 1) % k->n;
+	}
+	if (k->expect_hit ? hits == warm : hits == 0)
+		return 0;
+	if (say)
+		fprintf(stderr, "svc-bench: %s %s: %ld of %ld warm-up lookups found something\n",
+			source, k->id, hits, warm);
+	return !(lenient && !k->expect_hit);
+}
+
 /*
  * with_stat: a stat(2) of /etc/nsswitch.conf before each call, as glibc does
  * on the real path, to show what kernel work between lookups does to them.
  */
 static int time_kind(struct kind *k, long count, int runs, int with_stat)
 {
-	struct stat st;
 	double *v = calloc((size_t)runs, sizeof(*v));
 	size_t idx = 0;
-	long hits = 0, warm = count < (long)k->n ? count : (long)k->n;
-	char note[64];
-	int bad = 0;
+	long warm = count < (long)k->n ? count : (long)k->n;
+	char note[64], id[32];
+	int bad = warm_up(k, warm, &idx, 1);
 
-	/* Untimed warm-up: module loaded, database open, caches (nscd's too) filled. */
-	for (long i = 0; i < warm; i++) {
-		hits += call(k, &k->keys[idx]);
-		idx = (idx + 1) % k->n;
-	}
-	if (k->expect_hit ? hits != warm : hits != 0) {
-		fprintf(stderr, "svc-bench: %s %s: %ld of %ld warm-up lookups found something\n",
-			source, k->id, hits, warm);
-		bad = !(lenient && !k->expect_hit);
-	}
-	for (int r = 0; r < runs; r++) {
-		uint64_t t0 = now_ns();
-
-		for (long i = 0; i < count; i++) {
-			if (with_stat)
-				stat("/etc/nsswitch.conf", &st);
-			call(k, &k->keys[idx]);
-			if (++idx == k->n)
-				idx = 0;
-		}
-		v[r] = (double)(now_ns() - t0) / (double)count;
-	}
-	snprintf(note, sizeof(note), "keys=%zu,warmup-hits=%ld/%ld%s", k->n, hits, warm,
+	for (int r = 0; r < runs; r++)
+		v[r] = timed_run(k, count, with_stat, &idx);
+	snprintf(note, sizeof(note), "keys=%zu,warmup=%ld%s", k->n, warm,
 		 with_stat ? ",stat-before-each" : "");
-	if (with_stat) {
-		char id[32];
-
-		snprintf(id, sizeof(id), "%s-stat", k->id);
-		report(id, v, runs, "ns/call", count, note);
-	} else {
-		report(k->id, v, runs, "ns/call", count, note);
-	}
+	snprintf(id, sizeof(id), with_stat ? "%s-stat" : "%s", k->id);
+	report(id, v, runs, "ns/call", count, note);
 	free(v);
 	return bad;
 }
@@ -311,22 +321,6 @@ static void report_as(const char *src, const char *figure, double *v, int runs,
 	report(id, v, runs, unit, count, note);
 }
 
-/* One timed run of count calls of kind k from key idx on; ns per call. */
-static double timed_run(const struct kind *k, long count, int with_stat, size_t *idx)
-{
-	struct stat st;
-	uint64_t t0 = now_ns();
-
-	for (long i = 0; i < count; i++) {
-		if (with_stat)
-			stat("/etc/nsswitch.conf", &st);
-		call(k, &k->keys[*idx]);
-		if (++*idx == k->n)
-			*idx = 0;
-	}
-	return (double)(now_ns() - t0) / (double)count;
-}
-
 static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs)
 {
 	double *v = calloc((size_t)(nsrc * (runs > enum_runs ? runs : enum_runs)), sizeof(*v));
@@ -343,19 +337,10 @@ static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs
 		for (int r = 0; r < runs; r++)
 			for (int si = 0; si < nsrc; si++) {
 				size_t idx = 0;
-				long hits = 0;
 
 				use_source(src[si]);
-				/* Untimed warm-up after every switch: the other source ran meanwhile. */
-				for (long i = 0; i < warm; i++) {
-					hits += call(k, &k->keys[idx]);
-					idx = (idx + 1) % k->n;
-				}
-				if ((k->expect_hit ? hits != warm : hits != 0) && r == 0) {
-					fprintf(stderr, "svc-bench: %s %s: %ld of %ld warm-up lookups found something\n",
-						src[si], k->id, hits, warm);
-					bad |= !(lenient && !k->expect_hit);
-				}
+				/* A warm-up after every switch: the other source ran meanwhile. */
+				bad |= warm_up(k, warm, &idx, r == 0);
 				v[si * runs + r] = timed_run(k, count, with_stat, &idx);
 			}
 		for (int si = 0; si < nsrc; si++) {
@@ -463,6 +448,12 @@ static long resident_kib(const char *suffix)
 	return kib;
 }
 
+/* One reading: median, min and max are that reading. */
+static void mem_result(const char *figure, long kib, const char *note)
+{
+	printf("RESULT %s %ld %ld %ld KiB 1 1 %s\n", figure, kib, kib, kib, note);
+}
+
 /*
  * The module's resident memory: its database mapping (the file named by
  * $NSS_IANA_DB) and its own text and data (libnss_SOURCE.so.2), after one
@@ -479,15 +470,11 @@ static int memory(void)
 	configure();
 	if (getservbyname_r("http", "tcp", &se, buf, sizeof(buf), &res) != 0 || res == NULL)
 		die("http/tcp: not found");
-	printf("RESULT mem-one-db %ld %ld %ld KiB 1 1 one lookup\n", resident_kib(dbname),
-	       resident_kib(dbname), resident_kib(dbname));
-	printf("RESULT mem-one-lib %ld %ld %ld KiB 1 1 one lookup\n", resident_kib(lib),
-	       resident_kib(lib), resident_kib(lib));
+	mem_result("mem-one-db", resident_kib(dbname), "one lookup");
+	mem_result("mem-one-lib", resident_kib(lib), "one lookup");
 	enumerate();
-	printf("RESULT mem-enum-db %ld %ld %ld KiB 1 1 after a full enumeration\n",
-	       resident_kib(dbname), resident_kib(dbname), resident_kib(dbname));
-	printf("RESULT mem-enum-lib %ld %ld %ld KiB 1 1 after a full enumeration\n",
-	       resident_kib(lib), resident_kib(lib), resident_kib(lib));
+	mem_result("mem-enum-db", resident_kib(dbname), "after a full enumeration");
+	mem_result("mem-enum-lib", resident_kib(lib), "after a full enumeration");
 	return 0;
 }
 
