@@ -1,0 +1,389 @@
+/*
+ * libnss_bare: the cheapest services module that really looks a key up, a
+ * measuring stick for how little any module that answers from the registry
+ * can do above the floor (issue 5).  Not a module to use.
+ *
+ * When it is loaded it reads a services(5) file ($NSS_BARE_SERVICES, else
+ * /etc/services, where bench/run.sh bind-mounts the database's dump) into
+ * tables on the heap, every answer rendered in advance.  A lookup then does
+ * only what no lookup can avoid: it reads the name (or port) and the
+ * protocol, finds the answer with one hash probe (or one array index), and
+ * copies it into the caller's buffer.
+ *
+ * What it leaves out, against libnss_iana: the RFC 6335 case-insensitive
+ * fallback (names are compared exactly), every check of what it reads (the
+ * tables are its own, in its own memory), noticing a replaced file, and
+ * anything but tcp, udp, sctp and dccp.  Lines that do not fit its fixed
+ * sizes are skipped; the registry's dump has none.
+ *
+ * Built a second time with -DBARE_LIVE as libnss_barelive: the same, plus
+ * what a module must add to every lookup to notice a replaced file without
+ * a system call, as libnss_iana does (issue 3): a once-a-second test of
+ * time(), served by the vDSO, and a generation check (a seqlock) around the
+ * lookup.  The file is never looked at again: that would happen once a
+ * second, out of line, and is not what a lookup costs.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <nss.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#ifdef BARE_LIVE
+#define FN(f) _nss_barelive_##f
+#else
+#define FN(f) _nss_bare_##f
+#endif
+
+EXPORT nss_getservbyname_r FN(getservbyname_r);
+EXPORT nss_getservbyport_r FN(getservbyport_r);
+EXPORT nss_setservent FN(setservent);
+EXPORT nss_getservent_r FN(getservent_r);
+EXPORT nss_endservent FN(endservent);
+
+#define NPROTO 4
+#define MAXALIAS 3
+#define NONE UINT16_MAX
+#define STR 56          /* every answer's strings, zero-padded */
+/* The lookup path is inlined whole into each entry point. */
+#define HOT static inline __attribute__((always_inline))
+
+#define HASH_BITS 14    /* 16,384 slots, at most half of them used */
+
+/* One services(5) line, its strings as they will be in the caller's buffer: a cache line. */
+struct rec {
+	char s[STR];                 /* name\0alias\0...protocol\0, zeros after */
+	uint16_t port;               /* host order */
+	uint8_t nalias, len;         /* len: bytes of s in use */
+	uint8_t off[MAXALIAS];       /* each alias's offset in s */
+	uint8_t proto_off;
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct rec) == 64, "a record is one cache line");
+
+/* A name: as two zero-padded words; the first line holding it per protocol. */
+struct slot {
+	uint64_t k0, k1;
+	uint16_t any, by_proto[NPROTO];
+};
+
+static struct rec *recs;
+static size_t nrecs;
+static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
+static size_t nnames;           /* slots in use, kept at most half */
+static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
+
+HOT int proto_id(const char *p)
+{
+	switch (p[0]) {
+	case 't':
+		return p[1] == 'c' && p[2] == 'p' && p[3] == '\0' ? 0 : -1;
+	case 'u':
+		return p[1] == 'd' && p[2] == 'p' && p[3] == '\0' ? 1 : -1;
+	case 's':
+		return p[1] == 'c' && p[2] == 't' && p[3] == 'p' && p[4] == '\0' ? 2 : -1;
+	case 'd':
+		return p[1] == 'c' && p[2] == 'c' && p[3] == 'p' && p[4] == '\0' ? 3 : -1;
+	}
+	return -1;
+}
+
+HOT uint64_t load64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+HOT uint32_t load32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* A name of 1 to 15 bytes as two zero-padded words (read only within it), or -1. */
+HOT int name_words(const char *s, uint64_t *k0, uint64_t *k1)
+{
+	size_t n = strnlen(s, 16);
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0 || n > 15)
+		return -1;
+	if (n >= 8) {
+		*k0 = load64(u);
+		*k1 = n == 8 ? 0 : load64(u + n - 8) >> 8 * (16 - n);
+	} else if (n >= 4) {
+		*k0 = (uint64_t)load32(u) | (uint64_t)load32(u + n - 4) << 8 * (n - 4);
+		*k1 = 0;
+	} else {
+		*k0 = (uint64_t)u[0] | (uint64_t)u[n / 2] << 8 * (n / 2) | (uint64_t)u[n - 1] << 8 * (n - 1);
+		*k1 = 0;
+	}
+	return 0;
+}
+
+HOT uint32_t hash(uint64_t k0, uint64_t k1)
+{
+	return (uint32_t)(((k0 ^ k1 * UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xff51afd7ed558ccd)) >>
+			  (64 - HASH_BITS));
+}
+
+HOT struct slot *slot_for(uint64_t k0, uint64_t k1)
+{
+	uint32_t mask = (1u << HASH_BITS) - 1;
+
+	for (uint32_t h = hash(k0, k1);; h = (h + 1) & mask) {
+		struct slot *s = &slots[h];
+
+		if (s->k0 == 0 || (s->k0 == k0 && s->k1 == k1))
+			return s;
+	}
+}
+
+static void add_name(const char *name, uint16_t r, int pid)
+{
+	uint64_t k0, k1;
+	struct slot *s;
+
+	if (name_words(name, &k0, &k1) < 0)
+		return;
+	s = slot_for(k0, k1);
+	if (s->k0 == 0) {
+		if (nnames >= (1u << HASH_BITS) / 2)
+			return;
+		nnames++;
+		s->k0 = k0;
+		s->k1 = k1;
+		s->any = NONE;
+		for (int i = 0; i < NPROTO; i++)
+			s->by_proto[i] = NONE;
+	}
+	if (s->any == NONE)
+		s->any = r;
+	if (s->by_proto[pid] == NONE)
+		s->by_proto[pid] = r;
+}
+
+/* Read the file into the tables; on any failure the tables stay empty. */
+__attribute__((constructor)) static void load(void)
+{
+	const char *path = getenv("NSS_BARE_SERVICES");
+	char line[1024];
+	size_t cap = 0;
+	FILE *f;
+
+	f = fopen(path != NULL && path[0] != '\0' ? path : "/etc/services", "re");
+	slots = calloc((size_t)1 << HASH_BITS, sizeof(*slots));
+	ports = malloc(65536 * sizeof(*ports));
+	if (f == NULL || slots == NULL || ports == NULL)
+		goto out;
+	memset(ports, 0xff, 65536 * sizeof(*ports));
+	while (fgets(line, sizeof(line), f) != NULL && nrecs < NONE) {
+		char *save, *name, *pp, *proto, *w[1 + MAXALIAS + 1], *slash;
+		struct rec r = { .nalias = 0 };
+		unsigned long port;
+		size_t nw = 0, len = 0;
+		int pid;
+
+		line[strcspn(line, "#\n")] = '\0';
+		if ((name = strtok_r(line, " \t", &save)) == NULL ||
+		    (pp = strtok_r(NULL, " \t", &save)) == NULL || (slash = strchr(pp, '/')) == NULL)
+			continue;
+		*slash = '\0';
+		proto = slash + 1;
+		port = strtoul(pp, NULL, 10);
+		if ((pid = proto_id(proto)) < 0 || port > 65535)
+			continue;
+		w[nw++] = name;
+		while (nw < 1 + MAXALIAS + 1 && (w[nw] = strtok_r(NULL, " \t", &save)) != NULL)
+			nw++;
+		if (nw > 1 + MAXALIAS)
+			continue;
+		for (size_t i = 0; i < nw; i++) {
+			size_t n = strlen(w[i]) + 1;
+
+			if (len + n + strlen(proto) + 1 > STR)
+				goto next;
+			if (i > 0)
+				r.off[i - 1] = (uint8_t)len;
+			memcpy(r.s + len, w[i], n);
+			len += n;
+		}
+		r.proto_off = (uint8_t)len;
+		memcpy(r.s + len, proto, strlen(proto) + 1);
+		r.len = (uint8_t)(len + strlen(proto) + 1);
+		r.nalias = (uint8_t)(nw - 1);
+		r.port = (uint16_t)port;
+		if (nrecs == cap) {
+			struct rec *p = aligned_alloc(64, (cap = cap ? 2 * cap : 4096) * sizeof(*recs));
+
+			if (p == NULL)
+				goto out;
+			if (nrecs > 0)
+				memcpy(p, recs, nrecs * sizeof(*recs));
+			free(recs);
+			recs = p;
+		}
+		recs[nrecs] = r;
+		for (size_t i = 0; i < nw; i++)
+			add_name(w[i], (uint16_t)nrecs, pid);
+		if (ports[port][pid] == NONE)
+			ports[port][pid] = (uint16_t)nrecs;
+		if (ports[port][NPROTO] == NONE)
+			ports[port][NPROTO] = (uint16_t)nrecs;
+		nrecs++;
+next:;
+	}
+out:
+	if (f != NULL)
+		fclose(f);
+}
+
+HOT enum nss_status fill(const struct rec *r, uint16_t port, struct servent *res, char *buf,
+			    size_t buflen, int *errnop)
+{
+	size_t pad = (alignof(char *) - (uintptr_t)buf % alignof(char *)) % alignof(char *);
+	size_t head = pad + (r->nalias + 1u) * sizeof(char *);
+	char **aliases = (char **)(void *)(buf + pad), *p = buf + head;
+
+	if (__builtin_expect(buflen < head + STR, 0)) {
+		if (buflen < head + r->len) {
+			*errnop = ERANGE;
+			return NSS_STATUS_TRYAGAIN;
+		}
+		memcpy(p, r->s, r->len);
+	} else {
+		memcpy(p, r->s, STR);
+	}
+	for (unsigned k = 0; k < r->nalias; k++)
+		aliases[k] = p + r->off[k];
+	aliases[r->nalias] = NULL;
+	res->s_name = p;
+	res->s_aliases = aliases;
+	res->s_port = (int)htons(port);
+	res->s_proto = p + r->proto_off;
+	return NSS_STATUS_SUCCESS;
+}
+
+HOT enum nss_status by_name(const char *name, const char *proto, struct servent *res, char *buf,
+			    size_t buflen, int *errnop)
+{
+	uint64_t k0, k1;
+	const struct slot *s;
+	uint16_t r;
+	int pid = NPROTO;
+
+	if (slots == NULL || name_words(name, &k0, &k1) < 0)
+		return NSS_STATUS_NOTFOUND;
+	if (proto != NULL && (pid = proto_id(proto)) < 0)
+		return NSS_STATUS_NOTFOUND;
+	s = slot_for(k0, k1);
+	if (s->k0 == 0)
+		return NSS_STATUS_NOTFOUND;
+	r = pid == NPROTO ? s->any : s->by_proto[pid];
+	if (r == NONE)
+		return NSS_STATUS_NOTFOUND;
+	return fill(&recs[r], recs[r].port, res, buf, buflen, errnop);
+}
+
+HOT enum nss_status by_port(int port, const char *proto, struct servent *res, char *buf,
+			    size_t buflen, int *errnop)
+{
+	int pid = NPROTO;
+	uint16_t p = ntohs((uint16_t)port), r;
+
+	if (ports == NULL || port < 0 || port > 0xffff)
+		return NSS_STATUS_NOTFOUND;
+	if (proto != NULL && (pid = proto_id(proto)) < 0)
+		return NSS_STATUS_NOTFOUND;
+	if ((r = ports[p][pid]) == NONE)
+		return NSS_STATUS_NOTFOUND;
+	return fill(&recs[r], p, res, buf, buflen, errnop);
+}
+
+#ifdef BARE_LIVE
+static _Atomic(time_t) checked;
+static atomic_uint generation;
+
+/* Where a module would stat its file, once a second. */
+__attribute__((noinline)) static void look_again(time_t now)
+{
+	atomic_store(&checked, now);
+}
+
+HOT unsigned live_begin(void)
+{
+	time_t now = time(NULL);
+
+	if (__builtin_expect(atomic_load_explicit(&checked, memory_order_relaxed) != now, 0))
+		look_again(now);
+	return atomic_load_explicit(&generation, memory_order_acquire);
+}
+
+/* Did the data change under the lookup?  Then its answer is thrown away. */
+HOT int live_torn(unsigned gen)
+{
+	atomic_thread_fence(memory_order_acquire);
+	return atomic_load_explicit(&generation, memory_order_relaxed) != gen;
+}
+#define LIVE(call)                                            \
+	for (;;) {                                            \
+		unsigned gen = live_begin();                  \
+		enum nss_status st = call;                    \
+		if (!live_torn(gen))                          \
+			return st;                            \
+	}
+#else
+#define LIVE(call) return call;
+#endif
+
+enum nss_status FN(getservbyname_r)(const char *name, const char *proto, struct servent *res,
+				    char *buf, size_t buflen, int *errnop)
+{
+	LIVE(by_name(name, proto, res, buf, buflen, errnop))
+}
+
+enum nss_status FN(getservbyport_r)(int port, const char *proto, struct servent *res, char *buf,
+				    size_t buflen, int *errnop)
+{
+	LIVE(by_port(port, proto, res, buf, buflen, errnop))
+}
+
+/* The enumeration: every line in order.  glibc serializes these calls. */
+static size_t ent_next;
+
+enum nss_status FN(setservent)(int stayopen)
+{
+	(void)stayopen;
+	ent_next = 0;
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status FN(endservent)(void)
+{
+	ent_next = 0;
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status FN(getservent_r)(struct servent *res, char *buf, size_t buflen, int *errnop)
+{
+	enum nss_status st;
+
+	if (ent_next >= nrecs)
+		return NSS_STATUS_NOTFOUND;
+	st = fill(&recs[ent_next], recs[ent_next].port, res, buf, buflen, errnop);
+	/* Advance only on success: after ERANGE the retry gets the same line. */
+	if (st == NSS_STATUS_SUCCESS)
+		ent_next++;
+	return st;
+}
