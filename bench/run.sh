@@ -1,7 +1,10 @@
 #!/bin/bash
 # The benchmark of issue 5: what a services lookup costs through libnss_iana
-# against nss_files, nss_db, nscd, and libnss_floor (a module that does no
-# work at all), directly and through the real nsswitch.conf path.
+# against nss_files, nss_db, nscd, libnss_floor (a module that does no work
+# at all), libnss_bare (the cheapest module that really looks keys up: a
+# lower bound for any lookup) and libnss_barelive (bare with the per-lookup
+# cost of noticing a replaced file), directly and through the real
+# nsswitch.conf path.
 #
 # usage (as root, after `meson compile -C build`):   bench/run.sh [BUILDDIR]
 #
@@ -14,11 +17,11 @@
 # with its own configuration, and is stopped at the end.  Nothing of the
 # host's /etc, /var or /run is changed.
 #
-# The figures the issue's ratios compare (iana against floor, directly and on
-# the real path: lookups, enumeration, first lookups, fresh getent) are timed
-# interleaved, the two sources taking turns run by run, so that other work on
-# the machine falls on both alike; the other sources are timed one after the
-# other.
+# The figures the issue's ratios compare (iana, bare, barelive against floor,
+# directly and on the real path: lookups, enumeration, first lookups, fresh
+# getent) are timed interleaved, the sources taking turns run by run, so that
+# other work on the machine falls on all alike; the other sources are timed
+# one after the other.
 #
 # Prints one markdown table (and the ratios to iana, and the issue's targets)
 # and writes it with the raw figures to bench/results/latest.md.
@@ -178,28 +181,33 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 		rec "$row" getent "$med" "$min" "$max" us "$GETENT_RUNS" 1 "$*"
 	}
 
-	# Interleaved timing of two sources in one process (svc-bench time with
-	# "A,B"), run by run, so that other work on the machine falls on both:
-	# the figures the issue's ratios compare.  pair_time ROW-A SRC-A ROW-B SRC-B
-	pair_time() {
-		local ra=$1 sa=$2 rb=$3 sb=$4 tag fig med min max unit cnt runs rest
-		note "$ra and $rb: interleaved timing (${TIME_COUNT[fast]} calls x $RUNS runs per figure)"
-		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" time "${TIME_COUNT[fast]}" \
-			"$RUNS" "${ENUM_RUNS[fast]}" >"$tmp/$ra.time" || die "$ra,$rb: svc-bench time failed"
-		note "$ra and $rb: first lookups ($FIRST_RUNS fresh processes each), fresh getent ($GETENT_RUNS each), interleaved"
-		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" first 1 "$FIRST_RUNS" \
-			>>"$tmp/$ra.time" || die "$ra,$rb: svc-bench first failed"
-		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$sa,$sb" "$keys" getent 0 "$GETENT_RUNS" \
-			>>"$tmp/$ra.time" || die "$ra,$rb: svc-bench getent failed"
+	# Interleaved timing of several sources in one process (svc-bench time
+	# with "A,B,..."), run by run, so that other work on the machine falls on
+	# all alike: the figures the issue's ratios compare.
+	# interleave ROW=SOURCE...   (a SOURCE may itself hold "=": system=iana)
+	interleave() {
+		local srcs= rows=() a tag fig med min max unit cnt runs rest i
+		for a in "$@"; do
+			rows+=("${a%%=*}")
+			srcs+=${srcs:+,}${a#*=}
+		done
+		note "${rows[*]}: interleaved timing (${TIME_COUNT[fast]} calls x $RUNS runs per figure)"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$srcs" "$keys" time "${TIME_COUNT[fast]}" \
+			"$RUNS" "${ENUM_RUNS[fast]}" >"$tmp/${rows[0]}.time" || die "$srcs: svc-bench time failed"
+		note "${rows[*]}: first lookups ($FIRST_RUNS fresh processes each), fresh getent ($GETENT_RUNS each), interleaved"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$srcs" "$keys" first 1 "$FIRST_RUNS" \
+			>>"$tmp/${rows[0]}.time" || die "$srcs: svc-bench first failed"
+		SVC_BENCH_NSSWITCH=$tmp/nsswitch.conf "$B" "$srcs" "$keys" getent 0 "$GETENT_RUNS" \
+			>>"$tmp/${rows[0]}.time" || die "$srcs: svc-bench getent failed"
 		while read -r _ tag med min max unit cnt runs rest; do
-			fig=${tag#*:}
-			case ${tag%%:*} in
-			"$sa") rec "$ra" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest" ;;
-			"$sb") rec "$rb" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest" ;;
-			esac
-		done <"$tmp/$ra.time"
-		TIMED[$ra]=1
-		TIMED[$rb]=1
+			fig=${tag##*:}
+			for i in "${!rows[@]}"; do
+				a=${*:i+1:1}
+				[ "${tag%:*}" = "${a#*=}" ] &&
+					rec "${rows[i]}" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
+			done
+		done <"$tmp/${rows[0]}.time"
+		for i in "${!rows[@]}"; do TIMED[${rows[i]}]=1; done
 	}
 	declare -A TIMED=()
 
@@ -217,24 +225,29 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 
 	set_nsswitch files
 	check iana iana
+	check bare bare
+	check barelive barelive
 	check floor floor
-	pair_time iana iana floor floor
-	measure iana iana fast getent -s services:iana services http/tcp
+	interleave iana=iana bare=bare barelive=barelive floor=floor
+	for m in iana bare barelive; do
+		measure $m $m fast getent -s services:$m services http/tcp
+	done
 	check files files
 	measure files files files getent -s services:files services http/tcp
 	check db db
 	measure db db db getent -s services:db services http/tcp
 	measure floor floor fast getent -s services:floor services http/tcp
 
-	set_nsswitch floor
-	check floor-real system
-	set_nsswitch iana
-	check iana-real system
-	pair_time iana-real system=iana floor-real system=floor
-	set_nsswitch iana
-	measure iana-real system fast getent services http/tcp
-	set_nsswitch floor
-	measure floor-real system fast getent services http/tcp
+	for m in floor bare barelive iana; do
+		set_nsswitch $m
+		check $m-real system
+	done
+	interleave iana-real=system=iana bare-real=system=bare barelive-real=system=barelive \
+		floor-real=system=floor
+	for m in iana bare barelive floor; do
+		set_nsswitch $m
+		measure $m-real system fast getent services http/tcp
+	done
 
 	# nscd over nss_files, then over libnss_iana.
 	set_nsswitch files
@@ -293,7 +306,7 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	rec files size-file "$(stat -c %s "$tmp/services")" "" "" bytes 1 1 "the dump (services(5) text)"
 	rec db size-file "$(stat -c %s "$tmp/misc/services.db")" "" "" bytes 1 1 "makedb services.db"
 
-	for src in iana floor; do
+	for src in iana bare barelive floor; do
 		note "$src: the module's own instructions ($OWN_COUNT calls, minus 0)"
 		for k in name nameany port; do
 			t0=$(own_total "$src" "$k" 0)
@@ -313,7 +326,8 @@ build=$(cd "${1:-$top/build}" && pwd)
 if [ -z "${BENCH_NO_COMPILE:-}" ]; then
 	meson compile -C "$build" >&2 || die "meson compile -C $build failed (BENCH_NO_COMPILE=1 measures the build as it is)"
 fi
-for f in bench/svc-bench bench/libnss_floor.so.2 nss/libnss_iana.so.2 gen/iana-servicesdb \
+for f in bench/svc-bench bench/libnss_floor.so.2 bench/libnss_bare.so.2 bench/libnss_barelive.so.2 \
+	 nss/libnss_iana.so.2 gen/iana-servicesdb \
 	 data/services.db; do
 	[ -e "$build/$f" ] || die "$build/$f missing: run meson compile -C $build first"
 done
@@ -336,7 +350,8 @@ fi
 tmp=$(mktemp -d /tmp/svc-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/misc" "$tmp/run-empty" "$tmp/cache" "$tmp/art"
-cp "$build/bench/svc-bench" "$build/bench/libnss_floor.so.2" "$build/nss/libnss_iana.so.2" \
+cp "$build/bench/svc-bench" "$build/bench/libnss_floor.so.2" "$build/bench/libnss_bare.so.2" \
+   "$build/bench/libnss_barelive.so.2" "$build/nss/libnss_iana.so.2" \
    "$build/data/services.db" "$build/gen/iana-servicesdb" "$tmp/art/"
 
 note "dump, keys (seed $SEED), nss_db database"
