@@ -96,6 +96,32 @@ static struct {
 	uint32_t next, last;     /* the next port to hand out, and its last */
 } cursor;
 
+/*
+ * fork() from one thread while another holds db_lock (looking at the file)
+ * or ent_lock (enumerating) would give the child a lock that no thread of
+ * its own will ever release: its first lookup, or its next enumeration,
+ * would wait forever (tests/robust/fork.c).  So fork() waits until neither
+ * is held, as glibc's malloc does for its arenas, taking them in the order
+ * getservent_r does: ent_lock, then db_lock.
+ */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&ent_lock);
+	pthread_mutex_lock(&db_lock);
+}
+
+static void fork_done(void)   /* in the parent and in the child */
+{
+	pthread_mutex_unlock(&db_lock);
+	pthread_mutex_unlock(&ent_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void)
+{
+	/* Only fails without memory; fork then behaves as before. */
+	(void)pthread_atfork(fork_prepare, fork_done, fork_done);
+}
+
 static size_t page_size(void)
 {
 	long p = sysconf(_SC_PAGESIZE);
