@@ -174,12 +174,13 @@ static void add_name(const char *name, uint16_t r, int pid)
 		s->by_proto[pid] = r;
 }
 
-/* Read the file into the tables; on any failure the tables stay empty. */
+/* Read the file into the tables; on any failure there are none (all misses). */
 __attribute__((constructor)) static void load(void)
 {
 	const char *path = getenv("NSS_BARE_SERVICES");
 	char line[1024];
 	size_t cap = 0;
+	int good = 0;
 	FILE *f;
 
 	f = fopen(path != NULL && path[0] != '\0' ? path : "/etc/services", "re");
@@ -244,9 +245,19 @@ __attribute__((constructor)) static void load(void)
 		nrecs++;
 next:;
 	}
+	good = !ferror(f);
 out:
 	if (f != NULL)
 		fclose(f);
+	if (!good) {
+		free(slots);
+		free(ports);
+		free(recs);
+		slots = NULL;
+		ports = NULL;
+		recs = NULL;
+		nrecs = 0;
+	}
 }
 
 HOT enum nss_status fill(const struct rec *r, uint16_t port, struct servent *res, char *buf,

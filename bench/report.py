@@ -184,7 +184,8 @@ def main():
         def one(r):
             q = ratio(med(r, fig), med(f, fig))
             return (None if q is None else q <= limit,
-                    f"{num(med(r, fig))} vs {num(med(f, fig))} {unit} = ×{q:.2f}"
+                    f"{num(med(r, fig))} vs {num(med(f, fig))} {unit} = "
+                    f"×{q:.{3 if abs(q - limit) >= 0.0005 else 4}f}"
                     + (minq(r, f, fig) if mins else "") if q else "—")
         target(name, *one(r), refs=[one(r.replace("iana", b)) for b in REFS])
 

@@ -407,8 +407,8 @@ done
 mkdir -p "$here/results"
 {
 	echo "sources:"
-	echo "  rows: iana files db floor = __nss_configure_lookup(\"services\", SOURCE) (no nscd);"
-	echo "  *-real = SOURCE system with services: iana|floor in nsswitch.conf (no nscd running);"
+	echo "  rows: iana files db floor bare barelive = __nss_configure_lookup(\"services\", SOURCE) (no nscd);"
+	echo "  *-real = SOURCE system with services: iana|bare|barelive|floor in nsswitch.conf (no nscd running);"
 	echo "  nscd = nscd (services: files) answering a SOURCE system client; iana-nscd = nscd with services: iana."
 	echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p);" \
 	     "kernel $(uname -r); $(ldd --version | sed -n 1p)"

@@ -287,7 +287,7 @@ static long enumerate(void)
  * with "services: M"; glibc notices the change at its next call, as on the
  * real path.  Other sources are set with __nss_configure_lookup.
  */
-#define MAX_PAIRED 4
+#define MAX_PAIRED 8
 
 static void use_source(const char *s)
 {
