@@ -34,12 +34,11 @@ EXPORT nss_endservent _nss_iana_endservent;
  * How a replaced database is released without a lock or an atomic
  * read-modify-write on the lookup path.
  *
- * A database is mapped into a region at least one page longer than the
- * file: at first one mapping of the file, later (a region reused) anonymous
- * zeros with the file mapped over its start.  A lookup reads the generation,
- * the current descriptor, does its work, and reads the generation again;
- * when it changed, the answer is discarded and the lookup runs again (a
- * seqlock).
+ * A database is mapped into a region: an anonymous read-only reservation at
+ * least one page longer than the file, with the file mapped over its start,
+ * so the region always ends in zeros.  A lookup reads the generation, the
+ * current descriptor, does its work, and reads the generation again; when it
+ * changed, the answer is discarded and the lookup runs again (a seqlock).
  *
  * A replaced region is never unmapped: it is turned back into anonymous zero
  * pages with one MAP_FIXED mmap (atomic: no moment where it is unmapped) and
@@ -183,41 +182,24 @@ static int region_clear(struct region *r)
 	return p == MAP_FAILED ? -1 : 0;
 }
 
-/*
- * A region with the file (size bytes of fd) mapped at its start: a free
- * region with room for it and a page after, the file mapped over its start
- * (the rest stays anonymous zeros); else a new one, one mapping of the file
- * over all of it, with slack so that a slightly larger update fits it too.
- * Past the file a new region is not readable, but nothing reads it there:
- * its only descriptor is bounded by this file, and by the time another can
- * be, the region has been zeroed.  NULL with *err.
- */
-static struct region *region_map(int fd, size_t size, int *err)
+/* A free region with room for size bytes and a zero page after them. */
+static struct region *region_get(size_t size)
 {
 	size_t pg = page_size(), need = round_up(size, pg) + pg;
 	struct region *r;
 	void *p;
 
-	for (r = regions; r != NULL; r = r->next) {
-		if (r->state != REGION_FREE || r->len < need)
-			continue;
-		if (mmap(r->addr, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
-			*err = errno;
-			region_clear(r);
-			return NULL;
-		}
-		return r;
-	}
+	for (r = regions; r != NULL; r = r->next)
+		if (r->state == REGION_FREE && r->len >= need)
+			return r;
+	/* Slack, so that a slightly larger update fits the same region. */
 	need = round_up(need + need / 4, pg);
-	p = mmap(NULL, need, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED) {
-		*err = errno;
+	p = mmap(NULL, need, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		return NULL;
-	}
 	r = arena_alloc(sizeof(*r));
 	if (r == NULL) {
-		munmap(p, need);   /* new: nothing reads it yet */
-		*err = ENOMEM;
+		munmap(p, need);
 		return NULL;
 	}
 	r->addr = p;
@@ -300,10 +282,19 @@ static struct dbref *map_db(int *err)
 		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto bad;
 	}
-	r = region_map(fd, (size_t)st.st_size, err);
-	close(fd);
-	if (r == NULL)
+	r = region_get((size_t)st.st_size);
+	if (r == NULL) {
+		*err = ENOMEM;
+		close(fd);
 		return NULL;
+	}
+	if (mmap(r->addr, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		*err = errno;
+		region_clear(r);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
 	rc = iana_db_open(&db, r->addr, (size_t)st.st_size);
 	if (rc != 0) {
 		*err = rc;
