@@ -6,7 +6,7 @@
  *
  * Repeats, in this process, the system calls and page faults that
  * libnss_iana's first lookup makes after the module is loaded (open, fstat,
- * the bookkeeping's mmap, one mmap of the file, close, the first write to
+ * the bookkeeping's mmap, the region's two mmaps, close, the first write to
  * the bookkeeping, the header's page fault, then faults on five more pages
  * spread over the lookup data), timing each with CLOCK_MONOTONIC; then the
  * dlopen of MODULE (and of FLOOR), each in a fresh child process so that
@@ -81,10 +81,12 @@ int main(int argc, char **argv)
 	t[2] = now_us();
 	arena = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	t[3] = now_us();
-	/* As the module: the file and a quarter more, in one mapping. */
+	/* As the module: a reservation a page and a quarter longer, the file over its start. */
 	len = ((size_t)st.st_size + 4095) / 4096 * 4096 + 4096;
 	len = (len + len / 4 + 4095) / 4096 * 4096;
-	db = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	db = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (db != MAP_FAILED)
+		db = mmap((void *)db, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
 	t[4] = now_us();
 	close(fd);
 	t[5] = now_us();
@@ -99,7 +101,7 @@ int main(int argc, char **argv)
 	printf("open           %6.1f\n", t[1] - t[0]);
 	printf("fstat          %6.1f\n", t[2] - t[1]);
 	printf("mmap arena     %6.1f\n", t[3] - t[2]);
-	printf("mmap file      %6.1f\n", t[4] - t[3]);
+	printf("mmap region    %6.1f\n", t[4] - t[3]);
 	printf("close          %6.1f\n", t[5] - t[4]);
 	printf("arena write    %6.1f\n", t[6] - t[5]);
 	printf("header fault   %6.1f\n", t[7] - t[6]);
@@ -113,5 +115,5 @@ int main(int argc, char **argv)
 	printf("dlopen module  %6.1f\n", dlopen_us(argv[2]));
 	if (argc == 4)
 		printf("dlopen floor   %6.1f\n", dlopen_us(argv[3]));
-	return 0;
+	return sink == 0 ? 0 : 0;   /* the pages were read */
 }
