@@ -98,23 +98,82 @@ static struct {
 } cursor;
 
 /*
+ * The thread holding each lock (pthread_self() as a number), 0 when it is
+ * free: set by the holder just after it locks, cleared just before it
+ * unlocks.  Only fork_prepare() reads them, to know whether the thread that
+ * forks holds one itself (a signal handler that forks, say), so that it
+ * never waits for itself.
+ */
+static atomic_uintptr_t ent_holder, db_holder;
+
+static uintptr_t self_id(void)
+{
+	return (uintptr_t)pthread_self();
+}
+
+static void lock(pthread_mutex_t *m, atomic_uintptr_t *holder)
+{
+	pthread_mutex_lock(m);
+	atomic_store_explicit(holder, self_id(), memory_order_relaxed);
+}
+
+static int trylock(pthread_mutex_t *m, atomic_uintptr_t *holder)
+{
+	if (pthread_mutex_trylock(m) != 0)
+		return -1;
+	atomic_store_explicit(holder, self_id(), memory_order_relaxed);
+	return 0;
+}
+
+static void unlock(pthread_mutex_t *m, atomic_uintptr_t *holder)
+{
+	atomic_store_explicit(holder, 0, memory_order_relaxed);
+	pthread_mutex_unlock(m);
+}
+
+/*
  * fork() from one thread while another holds db_lock (looking at the file)
  * or ent_lock (enumerating) would give the child a lock that no thread of
  * its own will ever release: its first lookup, or its next enumeration,
  * would wait forever (tests/robust/fork.c).  So fork() waits until neither
- * is held, as glibc's malloc does for its arenas, taking them in the order
- * getservent_r does: ent_lock, then db_lock.
+ * is held by another thread, as glibc's malloc does for its arenas, taking
+ * them in the order getservent_r does: ent_lock, then db_lock.  A lock the
+ * forking thread holds itself is not taken again; and holding db_lock, it
+ * takes ent_lock only if it is free, since waiting for it would reverse the
+ * order.  fork_took, which says what was taken, is only touched with
+ * db_lock held.
  */
+static unsigned fork_took;   /* 1: ent_lock, 2: db_lock */
+
 static void fork_prepare(void)
 {
-	pthread_mutex_lock(&ent_lock);
-	pthread_mutex_lock(&db_lock);
+	uintptr_t self = self_id();
+	int own_db = atomic_load_explicit(&db_holder, memory_order_relaxed) == self;
+	unsigned took = 0;
+
+	if (atomic_load_explicit(&ent_holder, memory_order_relaxed) != self) {
+		if (!own_db) {
+			pthread_mutex_lock(&ent_lock);
+			took |= 1;
+		} else if (pthread_mutex_trylock(&ent_lock) == 0) {
+			took |= 1;
+		}
+	}
+	if (!own_db) {
+		pthread_mutex_lock(&db_lock);
+		took |= 2;
+	}
+	fork_took = took;
 }
 
 static void fork_done(void)   /* in the parent and in the child */
 {
-	pthread_mutex_unlock(&db_lock);
-	pthread_mutex_unlock(&ent_lock);
+	unsigned took = fork_took;
+
+	if (took & 2)
+		pthread_mutex_unlock(&db_lock);
+	if (took & 1)
+		pthread_mutex_unlock(&ent_lock);
 }
 
 __attribute__((constructor)) static void register_fork_handlers(void)
@@ -421,14 +480,14 @@ static void look_again(time_t now)
 
 	/* The first look must happen; later ones may leave it to another thread. */
 	if (atomic_load(&checked) == 0)
-		pthread_mutex_lock(&db_lock);
-	else if (pthread_mutex_trylock(&db_lock) != 0)
+		lock(&db_lock, &db_holder);
+	else if (trylock(&db_lock, &db_holder) != 0)
 		return;
 	if (atomic_load(&checked) != now) {
 		refresh();
 		atomic_store(&checked, now);
 	}
-	pthread_mutex_unlock(&db_lock);
+	unlock(&db_lock, &db_holder);
 	errno = saved;
 }
 
@@ -515,9 +574,9 @@ static void unpin(void)
 	if (atomic_load(&pinned) == NULL)
 		return;
 	atomic_store(&pinned, NULL);
-	pthread_mutex_lock(&db_lock);
+	lock(&db_lock, &db_holder);
 	retire_deferred();
-	pthread_mutex_unlock(&db_lock);
+	unlock(&db_lock, &db_holder);
 }
 
 enum nss_status _nss_iana_setservent(int stayopen)
@@ -526,13 +585,13 @@ enum nss_status _nss_iana_setservent(int stayopen)
 	int saved = errno, err = 0;
 
 	(void)stayopen;   /* the mapping is kept either way */
-	pthread_mutex_lock(&ent_lock);
+	lock(&ent_lock, &ent_holder);
 	unpin();
 	memset(&cursor, 0, sizeof(cursor));
 	cursor.d = pin_current(&err);
 	if (cursor.d == NULL)
 		st = NSS_STATUS_UNAVAIL;
-	pthread_mutex_unlock(&ent_lock);
+	unlock(&ent_lock, &ent_holder);
 	errno = cursor.d == NULL ? err : saved;
 	return st;
 }
@@ -541,10 +600,10 @@ enum nss_status _nss_iana_endservent(void)
 {
 	int saved = errno;
 
-	pthread_mutex_lock(&ent_lock);
+	lock(&ent_lock, &ent_holder);
 	unpin();
 	memset(&cursor, 0, sizeof(cursor));
-	pthread_mutex_unlock(&ent_lock);
+	unlock(&ent_lock, &ent_holder);
 	errno = saved;
 	return NSS_STATUS_SUCCESS;
 }
@@ -555,12 +614,12 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 	enum nss_status st = NSS_STATUS_NOTFOUND;
 	int err = 0;
 
-	pthread_mutex_lock(&ent_lock);
+	lock(&ent_lock, &ent_holder);
 	if (cursor.d == NULL) {
 		memset(&cursor, 0, sizeof(cursor));
 		cursor.d = pin_current(&err);   /* looking at the file keeps errno */
 		if (cursor.d == NULL) {
-			pthread_mutex_unlock(&ent_lock);
+			unlock(&ent_lock, &ent_holder);
 			*errnop = err;
 			return NSS_STATUS_UNAVAIL;
 		}
@@ -591,7 +650,7 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 		}
 		break;
 	}
-	pthread_mutex_unlock(&ent_lock);
+	unlock(&ent_lock, &ent_holder);
 	if (st == NSS_STATUS_TRYAGAIN)
 		*errnop = err;
 	return st;

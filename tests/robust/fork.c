@@ -2,7 +2,7 @@
  * fork: a process forked while another thread is inside the module, holding
  * its lock, must still answer in the child.
  *
- * usage: fork lookup|enum DATABASE   (LD_LIBRARY_PATH = the module's directory)
+ * usage: fork lookup|enum|self DATABASE   (LD_LIBRARY_PATH = the module's directory)
  *
  * The module looks at its file under a lock (the first lookup of a process,
  * then at most once a second), and enumerates under another.  A fork() from
@@ -21,10 +21,15 @@
  *      starts an enumeration (enum), and is held in its first time(), with
  *      the enumeration lock held and the other not;
  *   2. the main thread arranges for A to be let go 300 ms later, and forks;
+ *      fork() must not return before A is let go;
  *   3. the child, under a 10 s alarm, meets the lock A held first: it looks
  *      "http"/tcp up then enumerates (lookup), or the other way round (enum);
  *   4. the parent checks the child's answers against its own, once nothing
  *      is held, and A's.
+ *
+ * self: thread A forks from inside the module, in its first lookup's open
+ * of the database, holding the module's lock, as a signal handler could;
+ * fork() must return (the alarm kills a hang), and the lookup then answer.
  *
  * Without fork handlers in the module, fork() returns at once and the child
  * hangs until the alarm kills it: the test fails.  With them, fork() waits
@@ -51,17 +56,34 @@
 #include "test-util.h"
 
 static const char *db_path;
-static int enum_mode;
+static int enum_mode, self_mode;
 static __thread int in_a;     /* this thread is A */
 static atomic_int held;       /* A is held inside the module */
-static atomic_int let_go;     /* the main thread's word to go on */
+static atomic_int forking;    /* the main thread is about to fork */
+static atomic_int let_go;     /* A may go on */
 static atomic_int holds;      /* how many times A was held (must be 1) */
+static atomic_int self_forked; /* self: A forked, and the child exited 0 */
 
-/* Called by the interposers: hold thread A, the first time, until let go. */
+/*
+ * Called by the interposers in thread A, the first time: hold A until it is
+ * let go; or (self) fork from right here, as a signal handler might, with
+ * the child exiting at once.
+ */
 static void hold_a(void)
 {
 	if (!in_a || atomic_fetch_add(&holds, 1) != 0)
 		return;
+	if (self_mode) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			atomic_store(&self_forked, 1);
+		return;
+	}
 	atomic_store(&held, 1);
 	while (!atomic_load(&let_go))
 		usleep(1000);
@@ -81,15 +103,16 @@ int open64(const char *path, int flags, ...)
 	static int (*real)(const char *, int, ...);
 	mode_t mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
 		va_list ap;
 
 		va_start(ap, flags);
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
-	if (real == NULL)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
+	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&real, (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64"),
+				 __ATOMIC_RELEASE);
 	if (real == NULL) {
 		errno = ENOSYS;
 		return -1;
@@ -103,8 +126,8 @@ time_t time(time_t *t)
 {
 	static time_t (*real)(time_t *);
 
-	if (real == NULL)
-		real = (time_t (*)(time_t *))dlsym(RTLD_NEXT, "time");
+	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&real, (time_t (*)(time_t *))dlsym(RTLD_NEXT, "time"), __ATOMIC_RELEASE);
 	if (enum_mode)
 		hold_a();
 	return real(t);
@@ -157,9 +180,12 @@ static void *thread_a(void *arg)
 	return (void *)(enum_mode ? enumerate() : (long)!lookup_http());
 }
 
+/* Lets A go 300 ms after the main thread says it is about to fork. */
 static void *releaser(void *arg)
 {
 	(void)arg;
+	while (!atomic_load(&forking))
+		sleep_ms(1);
 	sleep_ms(300);
 	atomic_store(&let_go, 1);
 	return NULL;
@@ -182,11 +208,13 @@ int main(int argc, char **argv)
 	int status, fds[2];
 	pid_t pid;
 
-	if (argc != 3 || (strcmp(argv[1], "lookup") != 0 && strcmp(argv[1], "enum") != 0)) {
-		fprintf(stderr, "usage: fork lookup|enum DATABASE\n");
+	if (argc != 3 || (strcmp(argv[1], "lookup") != 0 && strcmp(argv[1], "enum") != 0 &&
+			  strcmp(argv[1], "self") != 0)) {
+		fprintf(stderr, "usage: fork lookup|enum|self DATABASE\n");
 		return 2;
 	}
 	enum_mode = strcmp(argv[1], "enum") == 0;
+	self_mode = strcmp(argv[1], "self") == 0;
 	db_path = argv[2];
 	if (setenv("NSS_IANA_DB", db_path, 1) != 0)
 		fail("setenv");
@@ -197,6 +225,24 @@ int main(int argc, char **argv)
 	get_ent = (nss_getservent_r *)sym(lib, "_nss_iana_getservent_r");
 	end_ent = (nss_endservent *)sym(lib, "_nss_iana_endservent");
 
+	if (self_mode) {
+		/*
+		 * A forks inside its first lookup, in the module's open of the
+		 * database, holding the module's lock: fork() must not wait for
+		 * the lock its own thread holds.  A hang is killed by the alarm.
+		 */
+		alarm(10);
+		if (pthread_create(&a, NULL, thread_a, NULL) != 0 || pthread_join(a, &ra) != 0)
+			fail("pthread_create");
+		if (atomic_load(&holds) != 1)
+			fail("thread A never opened the database");
+		if (!atomic_load(&self_forked))
+			fail("the fork from inside the module failed");
+		if ((long)ra != 1)
+			fail("thread A's lookup went wrong after it forked");
+		ok("a fork from inside the module, holding its lock, returned; the lookup then answered");
+		return 0;
+	}
 	if (pthread_create(&a, NULL, thread_a, NULL) != 0)
 		fail("pthread_create");
 	for (int i = 0; !atomic_load(&held); i++) {
@@ -210,9 +256,16 @@ int main(int argc, char **argv)
 
 	if (pipe(fds) != 0 || pthread_create(&rel, NULL, releaser, NULL) != 0)
 		fail("pipe or pthread_create");
+	atomic_store(&forking, 1);
 	pid = fork();
 	if (pid < 0)
 		fail("fork: %s", strerror(errno));
+	if (pid > 0 && !atomic_load(&let_go)) {
+		/* fork() returned while A still held the lock: the child has it. */
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail("fork() did not wait for the lock thread A holds");
+	}
 	if (pid == 0) {
 		/* Each mode meets the lock thread A held first. */
 		alarm(10);
