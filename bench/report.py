@@ -111,7 +111,7 @@ def main():
                "over the keys in both (\"first touch\": one warm-up call, then one call per key).  "
                "floor answers every key (its misses are hits).  bare is the cheapest module that "
                "really looks keys up (bench/bare.c: exact names, its own heap tables, no checks, "
-               "no case fallback, no live update): a lower bound for any real lookup; bare + live "
+               "no case fallback, no live update): a lower bound for a real lookup that hits; bare + live "
                "update (libnss_barelive) adds what noticing a replaced file without a system call "
                "costs a lookup (a vDSO time() test and a generation check, as iana).  iana, bare, "
                "bare + live update and floor, and their real-path rows, are timed interleaved: one process, the "
@@ -145,10 +145,10 @@ def main():
     out.append("## The issue's targets for iana")
     out.append("")
     out.append("The last columns hold the same target for bare, the cheapest real lookup, and "
-               "for bare + live update: a target that bare misses too is out of reach of any "
-               "module that looks the key up in the registry, and one that bare + live update "
-               "misses, of any that also notices a replaced file without a system call, "
-               "whatever else either does or leaves out.  (Not for the first lookup and a fresh "
+               "for bare + live update: a target that bare misses too is out of reach of a "
+               "lookup built like bare (one probe, one answer record), and one that bare + live "
+               "update misses, of such a lookup that also notices a replaced file without a "
+               "system call.  (Not for the first lookup and a fresh "
                "getent: bare parses a text file when it is loaded, which says nothing of what "
                "loading a module must cost.)")
     out.append("")

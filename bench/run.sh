@@ -2,7 +2,7 @@
 # The benchmark of issue 5: what a services lookup costs through libnss_iana
 # against nss_files, nss_db, nscd, libnss_floor (a module that does no work
 # at all), libnss_bare (the cheapest module that really looks keys up: a
-# lower bound for any lookup) and libnss_barelive (bare with the per-lookup
+# lower bound for a lookup that hits) and libnss_barelive (bare with the per-lookup
 # cost of noticing a replaced file), directly and through the real
 # nsswitch.conf path.
 #
@@ -112,6 +112,11 @@ if [ "${1:-}" = "--inner" ]; then
 		echo "$*" >>"$raw"
 	}
 
+	# (TOTAL - BASE) / N, printed with FORMAT: the cost of one call.
+	per_call() {   # per_call TOTAL BASE N FORMAT
+		awk -v a="$1" -v b="$2" -v n="$3" -v f="$4" 'BEGIN {printf f, (a - b) / n}'
+	}
+
 	# callgrind / strace: (total(n) - total(0)) / n for loop-KIND
 	# ir_total SOURCE KIND COUNT WARM [MODE]: MODE loop (default) or cold
 	ir_total() {
@@ -135,8 +140,6 @@ if [ "${1:-}" = "--inner" ]; then
 			while read -r _ fig med min max unit cnt runs rest; do
 				rec "$row" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
 			done <"$tmp/$row.time"
-		fi
-		if [ -z "${TIMED[$row]:-}" ]; then
 			note "$row: first lookup ($FIRST_RUNS fresh processes)"
 			read -r _ fig med min max unit cnt runs rest < <("$B" "$src" "$keys" first 1 "$FIRST_RUNS")
 			rec "$row" first "$med" "$min" "$max" ns 1 "$runs" "$rest"
@@ -147,7 +150,7 @@ if [ "${1:-}" = "--inner" ]; then
 			t0=$(ir_total "$src" "$k" 0 "$n")
 			tn=$(ir_total "$src" "$k" "$n" "$n")
 			[ -n "$t0" ] && [ -n "$tn" ] || die "$row: callgrind gave no total"
-			rec "$row" "ir-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')" \
+			rec "$row" "ir-$k" "$(per_call "$tn" "$t0" "$n" %.1f)" \
 				"" "" Ir/call "$n" 1 "total=$tn,base=$t0"
 		done
 		# The first lookup of each key (what a module does once per key, such
@@ -158,7 +161,7 @@ if [ "${1:-}" = "--inner" ]; then
 			t0=$(ir_total "$src" "$k" 0 "$n" cold)
 			tn=$(ir_total "$src" "$k" "$n" "$n" cold)
 			[ -n "$t0" ] && [ -n "$tn" ] || die "$row: callgrind gave no total"
-			rec "$row" "ir-cold$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')" \
+			rec "$row" "ir-cold$k" "$(per_call "$tn" "$t0" "$n" %.1f)" \
 				"" "" Ir/call "$n" 1 "total=$tn,base=$t0,first-touch"
 		done
 		n=${ST_COUNT[$kind]}
@@ -166,7 +169,7 @@ if [ "${1:-}" = "--inner" ]; then
 		for k in "${KINDS[@]}"; do
 			t0=$(sc_total "$src" "$k" 0 "$n")
 			tn=$(sc_total "$src" "$k" "$n" "$n")
-			rec "$row" "sc-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$n" 'BEGIN {printf "%.3f", (a - b) / n}')" \
+			rec "$row" "sc-$k" "$(per_call "$tn" "$t0" "$n" %.3f)" \
 				"" "" syscalls/call "$n" 1 "total=$tn,base=$t0"
 		done
 		[ -n "${TIMED[$row]:-}" ] && return 0
@@ -186,9 +189,10 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	# all alike: the figures the issue's ratios compare.
 	# interleave ROW=SOURCE...   (a SOURCE may itself hold "=": system=iana)
 	interleave() {
-		local srcs= rows=() a tag fig med min max unit cnt runs rest i
+		local srcs= rows=() sources=() a tag fig med min max unit cnt runs rest i
 		for a in "$@"; do
 			rows+=("${a%%=*}")
+			sources+=("${a#*=}")
 			srcs+=${srcs:+,}${a#*=}
 		done
 		note "${rows[*]}: interleaved timing (${TIME_COUNT[fast]} calls x $RUNS runs per figure)"
@@ -202,9 +206,9 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 		while read -r _ tag med min max unit cnt runs rest; do
 			fig=${tag##*:}
 			for i in "${!rows[@]}"; do
-				a=${*:i+1:1}
-				[ "${tag%:*}" = "${a#*=}" ] &&
+				if [ "${tag%:*}" = "${sources[i]}" ]; then
 					rec "${rows[i]}" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
+				fi
 			done
 		done <"$tmp/${rows[0]}.time"
 		for i in "${!rows[@]}"; do TIMED[${rows[i]}]=1; done
@@ -284,7 +288,7 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 
 	# The module's own instructions, and where they go: callgrind collecting
 	# only inside the module's lookup entry points (and what they call), for
-	# iana and floor, with OWN_COUNT calls minus none (the warm-up pass over
+	# iana, bare, barelive and floor, with OWN_COUNT calls minus none (the warm-up pass over
 	# the keys is in both).  The iana profiles are kept for the report.
 	own_total() {   # own_total SOURCE KIND COUNT
 		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg-$1-$2-$3.out" \
@@ -312,7 +316,7 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 			t0=$(own_total "$src" "$k" 0)
 			tn=$(own_total "$src" "$k" "$OWN_COUNT")
 			[ -n "$t0" ] && [ -n "$tn" ] || die "$src: callgrind gave no total"
-			rec "$src" "own-$k" "$(awk -v a="$tn" -v b="$t0" -v n="$OWN_COUNT" 'BEGIN {printf "%.1f", (a - b) / n}')" \
+			rec "$src" "own-$k" "$(per_call "$tn" "$t0" "$OWN_COUNT" %.1f)" \
 				"" "" Ir/call "$OWN_COUNT" 1 "total=$tn,base=$t0,inside _nss_${src}_getservby*"
 			[ "$src" = iana ] && cp "$tmp/cg-$src-$k-$OWN_COUNT.out" "$tmp/cg-iana-$k.out"
 		done
