@@ -141,7 +141,8 @@ static void unlock(pthread_mutex_t *m, atomic_uintptr_t *holder)
  * forking thread holds itself is not taken again; and holding db_lock, it
  * takes ent_lock only if it is free, since waiting for it would reverse the
  * order.  fork_took, which says what was taken, is only touched with
- * db_lock held.
+ * db_lock held.  The handlers lock without lock()/unlock(): what they take
+ * is released by fork_done(), never by the code that reads the holders.
  */
 static unsigned fork_took;   /* 1: ent_lock, 2: db_lock */
 
