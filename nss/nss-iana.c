@@ -76,10 +76,10 @@ struct dbref {
 	struct dbref *next;        /* every descriptor made, for the record */
 };
 
-static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* all below */
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* all below but checked */
 static _Atomic(struct dbref *) current;
 static atomic_uint generation;
-static _Atomic(time_t) checked;      /* the second of the last check, 0 never */
+static _Atomic(time_t) checked;      /* the second of the last check, 0 never; see look_again() */
 static atomic_int unavail_errno = ENOENT;
 static _Atomic(struct dbref *) pinned;
 static struct region *regions;
@@ -117,14 +117,6 @@ static void lock(pthread_mutex_t *m, atomic_uintptr_t *holder)
 	atomic_store_explicit(holder, self_id(), memory_order_relaxed);
 }
 
-static int trylock(pthread_mutex_t *m, atomic_uintptr_t *holder)
-{
-	if (pthread_mutex_trylock(m) != 0)
-		return -1;
-	atomic_store_explicit(holder, self_id(), memory_order_relaxed);
-	return 0;
-}
-
 static void unlock(pthread_mutex_t *m, atomic_uintptr_t *holder)
 {
 	atomic_store_explicit(holder, 0, memory_order_relaxed);
@@ -132,7 +124,7 @@ static void unlock(pthread_mutex_t *m, atomic_uintptr_t *holder)
 }
 
 /*
- * fork() from one thread while another holds db_lock (looking at the file)
+ * fork() from one thread while another holds db_lock (mapping the file)
  * or ent_lock (enumerating) would give the child a lock that no thread of
  * its own will ever release: its first lookup, or its next enumeration,
  * would wait forever (tests/robust/fork.c).  So fork() waits until neither
@@ -432,7 +424,7 @@ static void publish(struct dbref *d)
 	atomic_fetch_add(&generation, 1);
 }
 
-/* Look at the file again; called with db_lock held, at most once a second. */
+/* Look at the file again; called with db_lock held, when look_again() must. */
 static void refresh(void)
 {
 	struct dbref *cur = atomic_load(&current), *d;
@@ -474,21 +466,40 @@ static void refresh(void)
  * when the second changes (time() is served by the vDSO: no system call), so
  * a replacement is noticed within a second and lookups in between cost no
  * system call at all.
+ *
+ * The first look is made under db_lock, and every thread waits for it.
+ * Each later one is claimed by the one thread that moves checked on to the
+ * new second, and its stat() of the file takes no lock: fork() waits for
+ * db_lock (fork_prepare), and must not wait on a slow or hung file system
+ * once a second (tests/robust/fork.c, check).  Only a file that changed, or
+ * that is missing, is looked at again under the lock.
  */
 static void look_again(time_t now)
 {
 	int saved = errno;   /* stat and open must not leak into errno */
+	time_t seen = atomic_load(&checked);
+	struct dbref *cur;
+	struct stat st;
 
-	/* The first look must happen; later ones may leave it to another thread. */
-	if (atomic_load(&checked) == 0)
+	if (seen == 0) {
 		lock(&db_lock, &db_holder);
-	else if (trylock(&db_lock, &db_holder) != 0)
+		if (atomic_load(&checked) == 0) {
+			refresh();
+			atomic_store(&checked, now);
+		}
+		unlock(&db_lock, &db_holder);
+		errno = saved;
 		return;
-	if (atomic_load(&checked) != now) {
-		refresh();
-		atomic_store(&checked, now);
 	}
-	unlock(&db_lock, &db_holder);
+	if (seen == now || !atomic_compare_exchange_strong(&checked, &seen, now))
+		return;   /* another thread looks this second */
+	/* db_path was set before checked was first stored. */
+	cur = atomic_load(&current);
+	if (cur == NULL || stat(db_path, &st) != 0 || !same_file(cur, &st)) {
+		lock(&db_lock, &db_holder);
+		refresh();
+		unlock(&db_lock, &db_holder);
+	}
 	errno = saved;
 }
 

@@ -2,10 +2,10 @@
  * fork: a process forked while another thread is inside the module, holding
  * its lock, must still answer in the child.
  *
- * usage: fork lookup|enum|self DATABASE   (LD_LIBRARY_PATH = the module's directory)
+ * usage: fork lookup|enum|self|check DATABASE   (LD_LIBRARY_PATH = the module's directory)
  *
- * The module looks at its file under a lock (the first lookup of a process,
- * then at most once a second), and enumerates under another.  A fork() from
+ * The module opens and maps its file under a lock (the first lookup of a
+ * process, then a file that changed), and enumerates under another.  A fork() from
  * a second thread while the first holds one of them copies the lock, locked,
  * into a child in which no thread will ever release it: the child's first
  * lookup, or its next enumeration, would wait forever.
@@ -26,6 +26,12 @@
  *      "http"/tcp up then enumerates (lookup), or the other way round (enum);
  *   4. the parent checks the child's answers against its own, once nothing
  *      is held, and A's.
+ *
+ * check: the main thread makes the first lookup; then time() moves on a
+ * second, and A's lookup makes the once-a-second check of the file, and is
+ * held in its stat().  That check takes no lock, so fork() must return
+ * while A is still held (a hung file system must not stall every fork()
+ * of the process), and the child answer.
  *
  * self: thread A forks from inside the module, in its first lookup's open
  * of the database, holding the module's lock, as a signal handler could;
@@ -49,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,13 +63,14 @@
 #include "test-util.h"
 
 static const char *db_path;
-static int enum_mode, self_mode;
+static int enum_mode, self_mode, check_mode;
 static __thread int in_a;     /* this thread is A */
 static atomic_int held;       /* A is held inside the module */
 static atomic_int forking;    /* the main thread is about to fork */
 static atomic_int let_go;     /* A may go on */
 static atomic_int holds;      /* how many times A was held (must be 1) */
 static atomic_int self_forked; /* self: A forked, and the child exited 0 */
+static atomic_int time_ahead;  /* check: seconds added to time() */
 
 /*
  * Called by the interposers in thread A, the first time: hold A until it is
@@ -93,9 +101,11 @@ static void hold_a(void)
  * The module's calls of these bind to the definitions here (-rdynamic).
  * lookup: A is held in the open of the database, inside the first lookup,
  * with db_lock held.  enum: A is held in setservent's first time(), before
- * the database is looked at, with ent_lock held and db_lock not.
+ * the database is looked at, with ent_lock held and db_lock not.  check: A
+ * is held in the stat() of the database that the once-a-second check makes.
  */
 __attribute__((visibility("default"))) int open64(const char *path, int flags, ...);
+__attribute__((visibility("default"))) int stat64(const char *path, struct stat64 *st);
 __attribute__((visibility("default"))) time_t time(time_t *t);
 
 int open64(const char *path, int flags, ...)
@@ -117,9 +127,25 @@ int open64(const char *path, int flags, ...)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!enum_mode && db_path != NULL && strcmp(path, db_path) == 0)
+	if (!enum_mode && !check_mode && db_path != NULL && strcmp(path, db_path) == 0)
 		hold_a();
 	return real(path, flags, mode);
+}
+
+int stat64(const char *path, struct stat64 *st)
+{
+	static int (*real)(const char *, struct stat64 *);
+
+	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&real, (int (*)(const char *, struct stat64 *))dlsym(RTLD_NEXT, "stat64"),
+				 __ATOMIC_RELEASE);
+	if (real == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (check_mode && db_path != NULL && strcmp(path, db_path) == 0)
+		hold_a();
+	return real(path, st);
 }
 
 time_t time(time_t *t)
@@ -128,9 +154,14 @@ time_t time(time_t *t)
 
 	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
 		__atomic_store_n(&real, (time_t (*)(time_t *))dlsym(RTLD_NEXT, "time"), __ATOMIC_RELEASE);
+	time_t now;
+
 	if (enum_mode)
 		hold_a();
-	return real(t);
+	now = real(NULL) + atomic_load(&time_ahead);
+	if (t != NULL)
+		*t = now;
+	return now;
 }
 
 static void sleep_ms(long ms)
@@ -180,13 +211,19 @@ static void *thread_a(void *arg)
 	return (void *)(enum_mode ? enumerate() : (long)!lookup_http());
 }
 
-/* Lets A go 300 ms after the main thread says it is about to fork. */
+/*
+ * Lets A go after the main thread says it is about to fork: 300 ms later,
+ * or (check, where fork() must not wait for A, and the main thread lets A go
+ * itself once fork() has returned) 3 s later, which fork() alone does not
+ * take even on a slow machine.
+ */
 static void *releaser(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&forking))
 		sleep_ms(1);
-	sleep_ms(300);
+	for (int ms = 0; ms < (check_mode ? 3000 : 300) && !atomic_load(&let_go); ms++)
+		sleep_ms(1);
 	atomic_store(&let_go, 1);
 	return NULL;
 }
@@ -209,12 +246,13 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc != 3 || (strcmp(argv[1], "lookup") != 0 && strcmp(argv[1], "enum") != 0 &&
-			  strcmp(argv[1], "self") != 0)) {
-		fprintf(stderr, "usage: fork lookup|enum|self DATABASE\n");
+			  strcmp(argv[1], "self") != 0 && strcmp(argv[1], "check") != 0)) {
+		fprintf(stderr, "usage: fork lookup|enum|self|check DATABASE\n");
 		return 2;
 	}
 	enum_mode = strcmp(argv[1], "enum") == 0;
 	self_mode = strcmp(argv[1], "self") == 0;
+	check_mode = strcmp(argv[1], "check") == 0;
 	db_path = argv[2];
 	if (setenv("NSS_IANA_DB", db_path, 1) != 0)
 		fail("setenv");
@@ -243,6 +281,12 @@ int main(int argc, char **argv)
 		ok("a fork from inside the module, holding its lock, returned; the lookup then answered");
 		return 0;
 	}
+	if (check_mode) {
+		/* The first look, here; A's lookup comes a second later. */
+		if (lookup_http() != 0)
+			fail("the module does not answer with %s", db_path);
+		atomic_store(&time_ahead, 2);
+	}
 	if (pthread_create(&a, NULL, thread_a, NULL) != 0)
 		fail("pthread_create");
 	for (int i = 0; !atomic_load(&held); i++) {
@@ -251,8 +295,9 @@ int main(int argc, char **argv)
 		sleep_ms(1);
 	}
 	ok("thread A is held inside the module, %s",
-	   enum_mode ? "in setservent, holding its enumeration lock" :
-		       "in its first lookup's open of the database, holding its lock");
+	   enum_mode  ? "in setservent, holding its enumeration lock" :
+	   check_mode ? "in the once-a-second stat() of the database" :
+			"in its first lookup's open of the database, holding its lock");
 
 	if (pipe(fds) != 0 || pthread_create(&rel, NULL, releaser, NULL) != 0)
 		fail("pipe or pthread_create");
@@ -260,11 +305,15 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid < 0)
 		fail("fork: %s", strerror(errno));
-	if (pid > 0 && !atomic_load(&let_go)) {
+	if (pid > 0 && !check_mode && !atomic_load(&let_go)) {
 		/* fork() returned while A still held the lock: the child has it. */
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		fail("fork() did not wait for the lock thread A holds");
+	}
+	if (pid > 0 && check_mode && atomic_load(&let_go)) {
+		waitpid(pid, &status, 0);
+		fail("fork() waited for thread A's stat() of the database");
 	}
 	if (pid == 0) {
 		/* Each mode meets the lock thread A held first. */
@@ -280,6 +329,8 @@ int main(int argc, char **argv)
 		_exit(write(fds[1], got, sizeof(got)) == sizeof(got) ? 0 : 1);
 	}
 	close(fds[1]);
+	if (check_mode)
+		atomic_store(&let_go, 1);   /* fork() has returned: A may go on */
 	if (waitpid(pid, &status, 0) != pid)
 		fail("waitpid: %s", strerror(errno));
 	if (WIFSIGNALED(status))
@@ -297,6 +348,8 @@ int main(int argc, char **argv)
 		fail("the child answered http/tcp %s and enumerated %ld entries (want %ld)",
 		     got[0] ? "right" : "wrong", got[1], want);
 	ok("the child, forked meanwhile, looked up http/tcp and enumerated %ld entries", got[1]);
+	if (check_mode && atomic_load(&holds) != 1)
+		fail("thread A's stat() was not the only one held");
 	if (enum_mode ? (long)ra != want : (long)ra != 1)
 		fail("thread A's own %s went wrong", argv[1]);
 	if (atomic_load(&holds) < 1)
