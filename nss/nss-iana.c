@@ -76,10 +76,11 @@ struct dbref {
 	struct dbref *next;        /* every descriptor made, for the record */
 };
 
-static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* all below but checked */
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* refresh(): map, publish, retire */
 static _Atomic(struct dbref *) current;
 static atomic_uint generation;
 static _Atomic(time_t) checked;      /* the second of the last check, 0 never; see look_again() */
+static atomic_uintptr_t checker;     /* the thread making an unlocked check (self_id()), or 0 */
 static atomic_int unavail_errno = ENOENT;
 static _Atomic(struct dbref *) pinned;
 static struct region *regions;
@@ -169,10 +170,18 @@ static void fork_done(void)   /* in the parent and in the child */
 		pthread_mutex_unlock(&ent_lock);
 }
 
+/* In the child, a check another thread was making will never end: forget it. */
+static void fork_child(void)
+{
+	if (atomic_load(&checker) != self_id())
+		atomic_store(&checker, 0);
+	fork_done();
+}
+
 __attribute__((constructor)) static void register_fork_handlers(void)
 {
 	/* Only fails without memory; fork then behaves as before. */
-	(void)pthread_atfork(fork_prepare, fork_done, fork_done);
+	(void)pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
 static size_t page_size(void)
@@ -468,18 +477,23 @@ static void refresh(void)
  * system call at all.
  *
  * The first look is made under db_lock, and every thread waits for it.
- * Each later one is claimed by the one thread that moves checked on to the
- * new second, and its stat() of the file takes no lock: fork() waits for
- * db_lock (fork_prepare), and must not wait on a slow or hung file system
- * once a second (tests/robust/fork.c, check).  Only a file that changed, or
- * that is missing, is looked at again under the lock.
+ * Each later one is made by the one thread that claims it (checker), and
+ * its stat() of the file takes no lock: fork() waits for db_lock
+ * (fork_prepare), and must not wait on a slow or hung file system
+ * (tests/robust/fork.c, check).  While it is under way, other threads go on
+ * with the current database rather than wait in a stat() of their own, so
+ * a hung file system holds one thread, not one more every second.  Only a
+ * file that changed, appeared or vanished is looked at again under the
+ * lock.
  */
 static void look_again(time_t now)
 {
 	int saved = errno;   /* stat and open must not leak into errno */
 	time_t seen = atomic_load(&checked);
+	uintptr_t none = 0;
 	struct dbref *cur;
 	struct stat st;
+	int changed;
 
 	if (seen == 0) {
 		lock(&db_lock, &db_holder);
@@ -491,11 +505,28 @@ static void look_again(time_t now)
 		errno = saved;
 		return;
 	}
-	if (seen == now || !atomic_compare_exchange_strong(&checked, &seen, now))
-		return;   /* another thread looks this second */
-	/* db_path was set before checked was first stored. */
+	if (atomic_load_explicit(&checker, memory_order_relaxed) != 0 ||
+	    !atomic_compare_exchange_strong(&checker, &none, self_id()))
+		return;   /* another thread is looking */
+	if (atomic_load(&checked) == now) {
+		atomic_store(&checker, 0);   /* it has looked this second */
+		return;
+	}
+	atomic_store(&checked, now);
+	/* db_path was set before checked was first stored; NULL if that failed. */
 	cur = atomic_load(&current);
-	if (cur == NULL || stat(db_path, &st) != 0 || !same_file(cur, &st)) {
+	if (db_path == NULL) {
+		changed = 1;
+	} else if (stat(db_path, &st) != 0) {
+		/* Gone: say so under the lock.  Still missing: only why may change. */
+		changed = cur != NULL;
+		if (!changed)
+			atomic_store(&unavail_errno, errno);
+	} else {
+		changed = cur == NULL || !same_file(cur, &st);
+	}
+	atomic_store(&checker, 0);
+	if (changed) {
 		lock(&db_lock, &db_holder);
 		refresh();
 		unlock(&db_lock, &db_holder);
@@ -569,15 +600,22 @@ enum nss_status _nss_iana_getservbyport_r(int port, const char *proto, struct se
 	return lookup(BY_PORT, NULL, ntohs((uint16_t)port), proto, res, buf, buflen, errnop);
 }
 
-/* Pin the current database for the cursor; called with ent_lock held. */
+/*
+ * Pin the current database for the cursor; called with ent_lock held.  It
+ * does not look at the file: fork() waits for ent_lock, and must not wait
+ * on the file system (look_again()).  The caller has called db_current()
+ * before it took ent_lock.  NULL with *err when there is no database.
+ */
 static struct dbref *pin_current(int *err)
 {
 	struct dbref *d;
 
 	do {
-		d = db_current(err);
+		d = atomic_load(&current);
 		atomic_store(&pinned, d);
-	} while (atomic_load(&current) != d && d != NULL);
+	} while (d != NULL && atomic_load(&current) != d);
+	if (d == NULL)
+		*err = atomic_load(&unavail_errno);
 	return d;
 }
 
@@ -597,6 +635,7 @@ enum nss_status _nss_iana_setservent(int stayopen)
 	int saved = errno, err = 0;
 
 	(void)stayopen;   /* the mapping is kept either way */
+	(void)db_current(&err);   /* looks at the file if it is time: before ent_lock */
 	lock(&ent_lock, &ent_holder);
 	unpin();
 	memset(&cursor, 0, sizeof(cursor));
@@ -628,8 +667,14 @@ enum nss_status _nss_iana_getservent_r(struct servent *res, char *buf, size_t bu
 
 	lock(&ent_lock, &ent_holder);
 	if (cursor.d == NULL) {
+		/* No setservent(): look at the file if it is time, without ent_lock. */
+		unlock(&ent_lock, &ent_holder);
+		(void)db_current(&err);   /* keeps errno */
+		lock(&ent_lock, &ent_holder);
+	}
+	if (cursor.d == NULL) {
 		memset(&cursor, 0, sizeof(cursor));
-		cursor.d = pin_current(&err);   /* looking at the file keeps errno */
+		cursor.d = pin_current(&err);
 		if (cursor.d == NULL) {
 			unlock(&ent_lock, &ent_holder);
 			*errnop = err;

@@ -1,45 +1,56 @@
 /*
- * fork: a process forked while another thread is inside the module, holding
- * its lock, must still answer in the child.
+ * fork: a process forked while another thread is inside the module must
+ * still answer in the child; and fork() must not wait on the file system.
  *
- * usage: fork lookup|enum|self|check DATABASE   (LD_LIBRARY_PATH = the module's directory)
+ * usage: fork lookup|enum|self|check|check-enum DATABASE
+ *        (LD_LIBRARY_PATH = the module's directory)
  *
  * The module opens and maps its file under a lock (the first lookup of a
- * process, then a file that changed), and enumerates under another.  A fork() from
- * a second thread while the first holds one of them copies the lock, locked,
- * into a child in which no thread will ever release it: the child's first
- * lookup, or its next enumeration, would wait forever.
+ * process, then a file that changed), and enumerates under another.  A
+ * fork() from a second thread while the first holds one of them copies the
+ * lock, locked, into a child in which no thread will ever release it: the
+ * child's first lookup, or its next enumeration, would wait forever.  So
+ * fork() waits for them.  It must not wait for the stat() with which the
+ * module looks at its file once a second, since that stat() may hang with
+ * the file system: the module makes it under neither lock.
  *
- * This program makes that moment certain rather than likely.  It calls the
- * module's entry points directly (dlopen), so that no lock of glibc's is
- * involved, and defines open64() and time() (linked with -rdynamic, so the
- * module's calls bind to them), which hold thread A inside the module until
- * the main thread lets it go.  Then:
+ * This program makes those moments certain rather than likely.  It calls
+ * the module's entry points directly (dlopen), so that no lock of glibc's
+ * is involved, and defines open64(), stat64(), pthread_self() and time()
+ * (linked with -rdynamic, so the module's calls bind to them), which hold
+ * thread A inside the module until the main thread lets it go.  Then:
  *
- *   1. thread A makes the process's first lookup (lookup), and is held in
- *      the module's open of the file, with the module's lock held; or it
- *      starts an enumeration (enum), and is held in its first time(), with
- *      the enumeration lock held and the other not;
- *   2. the main thread arranges for A to be let go 300 ms later, and forks;
- *      fork() must not return before A is let go;
- *   3. the child, under a 10 s alarm, meets the lock A held first: it looks
- *      "http"/tcp up then enumerates (lookup), or the other way round (enum);
- *   4. the parent checks the child's answers against its own, once nothing
+ *   1. A is held:
+ *      lookup: in the process's first lookup, in the module's open of the
+ *        file, with the module's lock held;
+ *      enum: in setservent(), just after it took the enumeration lock (the
+ *        module's pthread_self(), which records the holder), the main
+ *        thread having made the first lookup;
+ *      check, check-enum: the main thread makes the first lookup, then
+ *        time() moves on two seconds, and A's lookup (check) or
+ *        setservent() (check-enum) looks at the file again and is held in
+ *        its stat();
+ *   2. the main thread arranges for A to be let go (300 ms later; 3 s for
+ *      the check modes), and forks.  fork() must not return before A is let
+ *      go (lookup, enum), or must return before (check, check-enum);
+ *   3. the child, under a 10 s alarm, looks "http"/tcp up then enumerates
+ *      (or the other way round, enum and check-enum);
+ *   4. check modes: while A is still held, a lookup a second later in the
+ *      main thread must answer without a stat() of its own (a hung file
+ *      system must hold one thread, not one more a second); and the child
+ *      must look at the file itself a second later (A's check, which it
+ *      inherited, never ends there);
+ *   5. the parent checks the child's answers against its own, once nothing
  *      is held, and A's.
- *
- * check: the main thread makes the first lookup; then time() moves on a
- * second, and A's lookup makes the once-a-second check of the file, and is
- * held in its stat().  That check takes no lock, so fork() must return
- * while A is still held (a hung file system must not stall every fork()
- * of the process), and the child answer.
  *
  * self: thread A forks from inside the module, in its first lookup's open
  * of the database, holding the module's lock, as a signal handler could;
  * fork() must return (the alarm kills a hang), and the lookup then answer.
  *
- * Without fork handlers in the module, fork() returns at once and the child
- * hangs until the alarm kills it: the test fails.  With them, fork() waits
- * until A has left the module, and the child answers.
+ * Without fork handlers in the module, fork() returns at once in lookup and
+ * enum, and the child hangs until the alarm kills it: the test fails.  With
+ * handlers but a stat() under a lock, fork() waits in the check modes: the
+ * test fails too.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -71,6 +82,8 @@ static atomic_int let_go;     /* A may go on */
 static atomic_int holds;      /* how many times A was held (must be 1) */
 static atomic_int self_forked; /* self: A forked, and the child exited 0 */
 static atomic_int time_ahead;  /* check: seconds added to time() */
+static time_t frozen;          /* enum: what time() says (no second passes) */
+static atomic_int other_stats; /* stat()s of the database by other threads while A is held */
 
 /*
  * Called by the interposers in thread A, the first time: hold A until it is
@@ -97,20 +110,28 @@ static void hold_a(void)
 		usleep(1000);
 }
 
-/*
- * The module's calls of these bind to the definitions here (-rdynamic).
- * lookup: A is held in the open of the database, inside the first lookup,
- * with db_lock held.  enum: A is held in setservent's first time(), before
- * the database is looked at, with ent_lock held and db_lock not.  check: A
- * is held in the stat() of the database that the once-a-second check makes.
- */
+/* The module's calls of these bind to the definitions here (-rdynamic). */
 __attribute__((visibility("default"))) int open64(const char *path, int flags, ...);
 __attribute__((visibility("default"))) int stat64(const char *path, struct stat64 *st);
+__attribute__((visibility("default"))) pthread_t pthread_self(void);
 __attribute__((visibility("default"))) time_t time(time_t *t);
+
+/* The next definition of name, or NULL; looked up once, from any thread. */
+static void *next_sym(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	if (p == NULL) {
+		p = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(cache, p, __ATOMIC_RELEASE);
+	}
+	return p;
+}
 
 int open64(const char *path, int flags, ...)
 {
-	static int (*real)(const char *, int, ...);
+	static void *cache;
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))next_sym(&cache, "open64");
 	mode_t mode = 0;
 
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
@@ -120,9 +141,6 @@ int open64(const char *path, int flags, ...)
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
-	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
-		__atomic_store_n(&real, (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64"),
-				 __ATOMIC_RELEASE);
 	if (real == NULL) {
 		errno = ENOSYS;
 		return -1;
@@ -134,31 +152,39 @@ int open64(const char *path, int flags, ...)
 
 int stat64(const char *path, struct stat64 *st)
 {
-	static int (*real)(const char *, struct stat64 *);
+	static void *cache;
+	int (*real)(const char *, struct stat64 *) =
+		(int (*)(const char *, struct stat64 *))next_sym(&cache, "stat64");
 
-	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
-		__atomic_store_n(&real, (int (*)(const char *, struct stat64 *))dlsym(RTLD_NEXT, "stat64"),
-				 __ATOMIC_RELEASE);
 	if (real == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	if (check_mode && db_path != NULL && strcmp(path, db_path) == 0)
+	if (check_mode && db_path != NULL && strcmp(path, db_path) == 0) {
+		if (!in_a && atomic_load(&held) && !atomic_load(&let_go))
+			atomic_fetch_add(&other_stats, 1);
 		hold_a();
+	}
 	return real(path, st);
+}
+
+pthread_t pthread_self(void)
+{
+	static void *cache;
+	pthread_t (*real)(void) = (pthread_t (*)(void))next_sym(&cache, "pthread_self");
+
+	if (enum_mode && !check_mode)
+		hold_a();
+	return real();
 }
 
 time_t time(time_t *t)
 {
-	static time_t (*real)(time_t *);
+	static void *cache;
+	time_t (*real)(time_t *) = (time_t (*)(time_t *))next_sym(&cache, "time");
+	/* enum: no new second, so that A's first pthread_self() is ent_lock's. */
+	time_t now = enum_mode && !check_mode ? frozen : real(NULL) + atomic_load(&time_ahead);
 
-	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
-		__atomic_store_n(&real, (time_t (*)(time_t *))dlsym(RTLD_NEXT, "time"), __ATOMIC_RELEASE);
-	time_t now;
-
-	if (enum_mode)
-		hold_a();
-	now = real(NULL) + atomic_load(&time_ahead);
 	if (t != NULL)
 		*t = now;
 	return now;
@@ -241,18 +267,25 @@ int main(int argc, char **argv)
 {
 	pthread_t a, rel;
 	void *lib, *ra;
-	long got[2], want;
+	long got[3] = { 0, 0, 0 }, want;
 	int status, fds[2];
 	pid_t pid;
 
 	if (argc != 3 || (strcmp(argv[1], "lookup") != 0 && strcmp(argv[1], "enum") != 0 &&
-			  strcmp(argv[1], "self") != 0 && strcmp(argv[1], "check") != 0)) {
-		fprintf(stderr, "usage: fork lookup|enum|self|check DATABASE\n");
+			  strcmp(argv[1], "self") != 0 && strcmp(argv[1], "check") != 0 &&
+			  strcmp(argv[1], "check-enum") != 0)) {
+		fprintf(stderr, "usage: fork lookup|enum|self|check|check-enum DATABASE\n");
 		return 2;
 	}
-	enum_mode = strcmp(argv[1], "enum") == 0;
+	enum_mode = strcmp(argv[1], "enum") == 0 || strcmp(argv[1], "check-enum") == 0;
 	self_mode = strcmp(argv[1], "self") == 0;
-	check_mode = strcmp(argv[1], "check") == 0;
+	check_mode = strncmp(argv[1], "check", 5) == 0;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);   /* not time(): it says frozen */
+		frozen = ts.tv_sec;
+	}
 	db_path = argv[2];
 	if (setenv("NSS_IANA_DB", db_path, 1) != 0)
 		fail("setenv");
@@ -281,11 +314,12 @@ int main(int argc, char **argv)
 		ok("a fork from inside the module, holding its lock, returned; the lookup then answered");
 		return 0;
 	}
-	if (check_mode) {
-		/* The first look, here; A's lookup comes a second later. */
+	if (check_mode || enum_mode) {
+		/* The first look, here; A's comes later (two seconds, check). */
 		if (lookup_http() != 0)
 			fail("the module does not answer with %s", db_path);
-		atomic_store(&time_ahead, 2);
+		if (check_mode)
+			atomic_store(&time_ahead, 2);
 	}
 	if (pthread_create(&a, NULL, thread_a, NULL) != 0)
 		fail("pthread_create");
@@ -295,8 +329,9 @@ int main(int argc, char **argv)
 		sleep_ms(1);
 	}
 	ok("thread A is held inside the module, %s",
+	   check_mode ? (enum_mode ? "in setservent's stat() of the database, a second later" :
+				     "in a lookup's stat() of the database, a second later") :
 	   enum_mode  ? "in setservent, holding its enumeration lock" :
-	   check_mode ? "in the once-a-second stat() of the database" :
 			"in its first lookup's open of the database, holding its lock");
 
 	if (pipe(fds) != 0 || pthread_create(&rel, NULL, releaser, NULL) != 0)
@@ -326,11 +361,34 @@ int main(int argc, char **argv)
 			got[0] = lookup_http() == 0;
 			got[1] = enumerate();
 		}
+		if (check_mode) {
+			/*
+			 * A's check never ends here: the child must still look
+			 * at the file itself, a second later (stat()s counted
+			 * in other_stats, the child's own copy).
+			 */
+			int before = atomic_load(&other_stats);
+
+			atomic_store(&time_ahead, 8);
+			got[0] &= lookup_http() == 0;
+			got[2] = atomic_load(&other_stats) - before;
+		}
 		_exit(write(fds[1], got, sizeof(got)) == sizeof(got) ? 0 : 1);
 	}
 	close(fds[1]);
-	if (check_mode)
+	if (check_mode) {
+		/*
+		 * Another second, with A still in its stat(): a lookup here must
+		 * answer from the current database, not wait in a stat() of its
+		 * own, or a hung file system would hold one more thread a second.
+		 */
+		atomic_store(&time_ahead, 4);
+		if (lookup_http() != 0)
+			fail("a lookup while thread A is held in its stat() went wrong");
+		if (atomic_load(&other_stats) != 0)
+			fail("a lookup made a stat() of its own while thread A was still in one");
 		atomic_store(&let_go, 1);   /* fork() has returned: A may go on */
+	}
 	if (waitpid(pid, &status, 0) != pid)
 		fail("waitpid: %s", strerror(errno));
 	if (WIFSIGNALED(status))
@@ -348,6 +406,11 @@ int main(int argc, char **argv)
 		fail("the child answered http/tcp %s and enumerated %ld entries (want %ld)",
 		     got[0] ? "right" : "wrong", got[1], want);
 	ok("the child, forked meanwhile, looked up http/tcp and enumerated %ld entries", got[1]);
+	if (check_mode && got[2] != 1)
+		fail("the child made %ld stat()s of the database a second later (want 1): "
+		     "it never looks at the file again", got[2]);
+	if (check_mode)
+		ok("the child looked at the file again a second later");
 	if (check_mode && atomic_load(&holds) != 1)
 		fail("thread A's stat() was not the only one held");
 	if (enum_mode ? (long)ra != want : (long)ra != 1)
