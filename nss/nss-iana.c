@@ -8,6 +8,7 @@
 #include <nss.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -79,7 +80,9 @@ struct dbref {
 static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;   /* refresh(): map, publish, retire */
 static _Atomic(struct dbref *) current;
 static atomic_uint generation;
-static _Atomic(time_t) checked;      /* the second of the last check, 0 never; see look_again() */
+/* Before the first look: a second time() never gives, not even a clock stuck at 0. */
+#define NEVER ((time_t)(sizeof(time_t) == 8 ? INT64_MIN : INT32_MIN))
+static _Atomic(time_t) checked = NEVER;   /* the second of the last check; see look_again() */
 static atomic_uintptr_t checker;     /* the thread making an unlocked check (self_id()), or 0 */
 static atomic_int unavail_errno = ENOENT;
 static _Atomic(struct dbref *) pinned;
@@ -423,7 +426,7 @@ static void iana_forget_all(void)
 	atomic_store(&current, NULL);
 	atomic_store(&pinned, NULL);
 	memset(&cursor, 0, sizeof(cursor));
-	atomic_store(&checked, 0);
+	atomic_store(&checked, NEVER);
 }
 #endif
 
@@ -495,9 +498,9 @@ static void look_again(time_t now)
 	struct stat st;
 	int changed;
 
-	if (seen == 0) {
+	if (seen == NEVER) {
 		lock(&db_lock, &db_holder);
-		if (atomic_load(&checked) == 0) {
+		if (atomic_load(&checked) == NEVER) {
 			refresh();
 			atomic_store(&checked, now);
 		}
