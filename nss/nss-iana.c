@@ -486,8 +486,9 @@ static void refresh(void)
  * (tests/robust/fork.c, check).  While it is under way, other threads go on
  * with the current database rather than wait in a stat() of their own, so
  * a hung file system holds one thread, not one more every second.  Only a
- * file that changed, appeared or vanished is looked at again under the
- * lock.
+ * file that changed, appeared or vanished (or one that failed validation,
+ * until it changes) is opened again, under the lock, by the checker, which
+ * stays the checker until then.
  */
 static void look_again(time_t now)
 {
@@ -528,12 +529,13 @@ static void look_again(time_t now)
 	} else {
 		changed = cur == NULL || !same_file(cur, &st);
 	}
-	atomic_store(&checker, 0);
+	/* Still the checker: if refresh() hangs, no other thread waits behind it. */
 	if (changed) {
 		lock(&db_lock, &db_holder);
 		refresh();
 		unlock(&db_lock, &db_holder);
 	}
+	atomic_store(&checker, 0);
 	errno = saved;
 }
 

@@ -2,7 +2,7 @@
  * fork: a process forked while another thread is inside the module must
  * still answer in the child; and fork() must not wait on the file system.
  *
- * usage: fork lookup|enum|self|check|check-enum DATABASE
+ * usage: fork lookup|enum|self|check|check-enum|check-refresh DATABASE
  *        (LD_LIBRARY_PATH = the module's directory)
  *
  * The module opens and maps its file under a lock (the first lookup of a
@@ -43,6 +43,11 @@
  *   5. the parent checks the child's answers against its own, once nothing
  *      is held, and A's.
  *
+ * check-refresh: the file is replaced a second after the first look; A's
+ * lookup sees it and is held in the open of the new file, under the lock;
+ * a lookup another second later must answer from the old database rather
+ * than wait behind A.  (No fork: fork() waits for that lock, by design.)
+ *
  * self: thread A forks from inside the module, in its first lookup's open
  * of the database, holding the module's lock, as a signal handler could;
  * fork() must return (the alarm kills a hang), and the lookup then answer.
@@ -74,7 +79,7 @@
 #include "test-util.h"
 
 static const char *db_path;
-static int enum_mode, self_mode, check_mode;
+static int enum_mode, self_mode, check_mode, refresh_mode;
 static __thread int in_a;     /* this thread is A */
 static atomic_int held;       /* A is held inside the module */
 static atomic_int forking;    /* the main thread is about to fork */
@@ -145,7 +150,7 @@ int open64(const char *path, int flags, ...)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!enum_mode && !check_mode && db_path != NULL && strcmp(path, db_path) == 0)
+	if (!enum_mode && (!check_mode || refresh_mode) && db_path != NULL && strcmp(path, db_path) == 0)
 		hold_a();
 	return real(path, flags, mode);
 }
@@ -160,7 +165,7 @@ int stat64(const char *path, struct stat64 *st)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (check_mode && db_path != NULL && strcmp(path, db_path) == 0) {
+	if (check_mode && !refresh_mode && db_path != NULL && strcmp(path, db_path) == 0) {
 		if (!in_a && atomic_load(&held) && !atomic_load(&let_go))
 			atomic_fetch_add(&other_stats, 1);
 		hold_a();
@@ -273,13 +278,14 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || (strcmp(argv[1], "lookup") != 0 && strcmp(argv[1], "enum") != 0 &&
 			  strcmp(argv[1], "self") != 0 && strcmp(argv[1], "check") != 0 &&
-			  strcmp(argv[1], "check-enum") != 0)) {
-		fprintf(stderr, "usage: fork lookup|enum|self|check|check-enum DATABASE\n");
+			  strcmp(argv[1], "check-enum") != 0 && strcmp(argv[1], "check-refresh") != 0)) {
+		fprintf(stderr, "usage: fork lookup|enum|self|check|check-enum|check-refresh DATABASE\n");
 		return 2;
 	}
 	enum_mode = strcmp(argv[1], "enum") == 0 || strcmp(argv[1], "check-enum") == 0;
 	self_mode = strcmp(argv[1], "self") == 0;
 	check_mode = strncmp(argv[1], "check", 5) == 0;
+	refresh_mode = strcmp(argv[1], "check-refresh") == 0;
 	{
 		struct timespec ts;
 
@@ -296,6 +302,56 @@ int main(int argc, char **argv)
 	get_ent = (nss_getservent_r *)sym(lib, "_nss_iana_getservent_r");
 	end_ent = (nss_endservent *)sym(lib, "_nss_iana_endservent");
 
+	if (refresh_mode) {
+		/*
+		 * A copy of the database, replaced by rename a second after the
+		 * first look: A's lookup then sees the change and is held in
+		 * the open of the new file, under the module's lock.  A lookup
+		 * another second later must answer from the old database, not
+		 * wait behind A (one more thread a second on a hung file system).
+		 */
+		static char copy[4096], tmp[4200];
+		char cmd[32768];
+
+		snprintf(copy, sizeof(copy), "%s.check-refresh", db_path);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", copy);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && mv '%s' '%s'", db_path, tmp, tmp, copy);
+		if (system(cmd) != 0)
+			fail("%s", cmd);
+		db_path = copy;
+		if (setenv("NSS_IANA_DB", db_path, 1) != 0 || lookup_http() != 0)
+			fail("the module does not answer with %s", db_path);
+		sleep_ms(20);   /* another mtime */
+		snprintf(cmd, sizeof(cmd), "cp '%.4000s' '%s' && touch '%s' && mv '%s' '%s'", argv[2], tmp, tmp,
+			 tmp, copy);
+		if (system(cmd) != 0)
+			fail("%s", cmd);
+		atomic_store(&time_ahead, 2);
+		if (pthread_create(&a, NULL, thread_a, NULL) != 0 ||
+		    pthread_create(&rel, NULL, releaser, NULL) != 0)
+			fail("pthread_create");
+		for (int i = 0; !atomic_load(&held); i++) {
+			if (i == 10000)
+				fail("thread A was never held in the open of the new file");
+			sleep_ms(1);
+		}
+		ok("thread A is held in the open of the replaced database, under the module's lock");
+		atomic_store(&time_ahead, 4);
+		atomic_store(&forking, 1);   /* the releaser lets A go in 3 s */
+		if (lookup_http() != 0)
+			fail("a lookup while thread A refreshes went wrong");
+		if (atomic_load(&let_go))
+			fail("a lookup a second later waited behind thread A's refresh");
+		ok("a lookup a second later answered without waiting behind it");
+		atomic_store(&let_go, 1);
+		pthread_join(rel, NULL);
+		pthread_join(a, &ra);
+		if ((long)ra != 1)
+			fail("thread A's lookup went wrong");
+		ok("thread A's lookup answered from the new database");
+		unlink(copy);
+		return 0;
+	}
 	if (self_mode) {
 		/*
 		 * A forks inside its first lookup, in the module's open of the
