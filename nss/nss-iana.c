@@ -436,11 +436,14 @@ static void publish(struct dbref *d)
 	atomic_fetch_add(&generation, 1);
 }
 
-/* Look at the file again; called with db_lock held, when look_again() must. */
+/*
+ * Map the file again and publish it; called with db_lock held, by the first
+ * look, or once look_again()'s stat() found the file changed (no second
+ * stat() here: only the checker calls this after the first look).
+ */
 static void refresh(void)
 {
 	struct dbref *cur = atomic_load(&current), *d;
-	struct stat st;
 	int err;
 
 	if (db_path == NULL) {
@@ -460,8 +463,6 @@ static void refresh(void)
 		}
 		db_path = p;
 	}
-	if (cur != NULL && stat(db_path, &st) == 0 && same_file(cur, &st))
-		return;
 	d = map_db(&err);
 	if (d == NULL)
 		atomic_store(&unavail_errno, err);

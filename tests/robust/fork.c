@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 		pthread_join(a, &ra);
 		if ((long)ra != 1)
 			fail("thread A's lookup went wrong");
-		ok("thread A's lookup answered from the new database");
+		ok("thread A's lookup answered after its refresh");
 		unlink(copy);
 		return 0;
 	}
