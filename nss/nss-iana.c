@@ -436,6 +436,12 @@ static void publish(struct dbref *d)
 	atomic_fetch_add(&generation, 1);
 }
 
+/* An error of this process's or the machine's resources, not of the file. */
+static int transient(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM || err == EAGAIN || err == EINTR;
+}
+
 /*
  * Map the file again and publish it; called with db_lock held, by the first
  * look, or once look_again()'s stat() found the file changed (no second
@@ -464,6 +470,14 @@ static void refresh(void)
 		db_path = p;
 	}
 	d = map_db(&err);
+	/*
+	 * A replacement that cannot be opened or mapped for now (the process
+	 * at its file limit, memory short) says nothing of the file: keep the
+	 * database we have.  The file still differs from it, so the checker
+	 * tries again the next second.
+	 */
+	if (d == NULL && cur != NULL && transient(err))
+		return;
 	if (d == NULL)
 		atomic_store(&unavail_errno, err);
 	if (d == NULL && cur == NULL)
@@ -487,9 +501,9 @@ static void refresh(void)
  * (tests/robust/fork.c, check).  While it is under way, other threads go on
  * with the current database rather than wait in a stat() of their own, so
  * a hung file system holds one thread, not one more every second.  Only a
- * file that changed, appeared or vanished (or one that failed validation,
- * until it changes) is opened again, under the lock, by the checker, which
- * stays the checker until then.
+ * file that changed, appeared or vanished is opened again, under the lock,
+ * by the checker, which stays the checker until then; a file that failed
+ * validation is not, until it changes (tests/robust/replace.c).
  */
 static void look_again(time_t now)
 {
@@ -527,6 +541,14 @@ static void look_again(time_t now)
 		changed = cur != NULL;
 		if (!changed)
 			atomic_store(&unavail_errno, errno);
+	} else if (cur == NULL && have_failed_st && same_stat(&st, &failed_st)) {
+		/*
+		 * The file that failed validation, unchanged: not opened again
+		 * (under db_lock, which fork() waits for).  failed_st is only
+		 * written by refresh(), in the first look or by the checker,
+		 * which this thread is.
+		 */
+		changed = 0;
 	} else {
 		changed = cur == NULL || !same_file(cur, &st);
 	}
