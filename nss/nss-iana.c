@@ -316,6 +316,29 @@ static int same_stat(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/*
+ * Does the open file at least start like a database of its size?  Read
+ * only when it cannot be mapped, so that memory short for a good file
+ * (refresh() then keeps the database in use) is told apart from garbage
+ * (which never is kept for).  0, or -1 with errno (EINVAL: it does not).
+ */
+static int looks_like_db(int fd, const struct stat *st)
+{
+	unsigned char h[IANA_H_FILE_SIZE + 4];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n != sizeof(h) || memcmp(h + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
+	    iana_get32(h + IANA_H_VERSION) != IANA_DB_VERSION ||
+	    iana_get32(h + IANA_H_HEADER_SIZE) != IANA_DB_HEADER_SIZE ||
+	    iana_get32(h + IANA_H_FILE_SIZE) != (uint64_t)st->st_size) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 /* Open, map and validate the database.  A new descriptor, or NULL with *err. */
 static struct dbref *map_db(int *err)
 {
@@ -349,14 +372,12 @@ static struct dbref *map_db(int *err)
 	r = region_get((size_t)st.st_size);
 	if (r == NULL) {
 		*err = ENOMEM;
-		close(fd);
-		return NULL;
+		goto unmapped;
 	}
 	if (mmap(r->addr, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
 		*err = errno;
 		region_clear(r);
-		close(fd);
-		return NULL;
+		goto unmapped;
 	}
 	close(fd);
 	rc = iana_db_open(&db, r->addr, (size_t)st.st_size);
@@ -394,6 +415,12 @@ static struct dbref *map_db(int *err)
 	d->next = descriptors;
 	descriptors = d;
 	return d;
+unmapped:
+	if (looks_like_db(fd, &st) == 0) {
+		close(fd);
+		return NULL;
+	}
+	*err = errno;
 bad:
 	failed_st = st;
 	failed_err = *err;
@@ -446,8 +473,9 @@ static int transient(int err)
  * Map the file again and publish it; called with db_lock held, by the first
  * look, or once look_again()'s stat() found the file changed (no second
  * stat() here: only the checker calls this after the first look).
+ * may_keep: that stat() found a regular file of a database's possible size.
  */
-static void refresh(void)
+static void refresh(int may_keep)
 {
 	struct dbref *cur = atomic_load(&current), *d;
 	int err;
@@ -473,10 +501,13 @@ static void refresh(void)
 	/*
 	 * A replacement that cannot be opened or mapped for now (the process
 	 * at its file limit, memory short) says nothing of the file: keep the
-	 * database we have.  The file still differs from it, so the checker
-	 * tries again the next second.
+	 * database we have, as long as the condition lasts.  The file still
+	 * differs from it, so the checker tries again the next second.  Not
+	 * for a file that stat() or its header already shows is none: open()
+	 * says EMFILE even for a file that is gone, and a file not mapped for
+	 * want of memory has its header read (map_db()).
 	 */
-	if (d == NULL && cur != NULL && transient(err))
+	if (d == NULL && cur != NULL && may_keep && transient(err))
 		return;
 	if (d == NULL)
 		atomic_store(&unavail_errno, err);
@@ -512,12 +543,12 @@ static void look_again(time_t now)
 	uintptr_t none = 0;
 	struct dbref *cur;
 	struct stat st;
-	int changed;
+	int changed, may_keep = 0;
 
 	if (seen == NEVER) {
 		lock(&db_lock, &db_holder);
 		if (atomic_load(&checked) == NEVER) {
-			refresh();
+			refresh(0);
 			atomic_store(&checked, now);
 		}
 		unlock(&db_lock, &db_holder);
@@ -541,21 +572,25 @@ static void look_again(time_t now)
 		changed = cur != NULL;
 		if (!changed)
 			atomic_store(&unavail_errno, errno);
+		have_failed_st = 0;   /* a failed file that comes back is looked at again */
 	} else if (cur == NULL && have_failed_st && same_stat(&st, &failed_st)) {
 		/*
 		 * The file that failed validation, unchanged: not opened again
-		 * (under db_lock, which fork() waits for).  failed_st is only
-		 * written by refresh(), in the first look or by the checker,
-		 * which this thread is.
+		 * (under db_lock, which fork() waits for).  failed_st and
+		 * failed_err are only written by refresh(), in the first look or
+		 * by the checker, which this thread is.
 		 */
 		changed = 0;
+		atomic_store(&unavail_errno, failed_err);
 	} else {
 		changed = cur == NULL || !same_file(cur, &st);
+		may_keep = S_ISREG(st.st_mode) && st.st_size >= IANA_DB_HEADER_SIZE &&
+			   st.st_size <= DB_SIZE_MAX;
 	}
 	/* Still the checker: if refresh() hangs, no other thread waits behind it. */
 	if (changed) {
 		lock(&db_lock, &db_holder);
-		refresh();
+		refresh(may_keep);
 		unlock(&db_lock, &db_holder);
 	}
 	atomic_store(&checker, 0);

@@ -1,30 +1,46 @@
 /*
  * replace: what the module does when the file that replaces its database
- * cannot be used.
+ * cannot be used, for now or at all.
  *
- * usage: replace emfile|bad DATABASE MISSING.db WORKDIR
+ * usage: replace MODE DATABASE MISSING.db WORKDIR
  *        (LD_LIBRARY_PATH = the module's directory)
  *
  * DATABASE has http 80/tcp and not missing-probe; MISSING.db (compiled from
  * registries/missing.xml) has missing-probe 47992/tcp and not http.  The
  * module's file is WORKDIR/services.db, a copy of DATABASE, replaced by
- * rename() as an update does.  time() and open64() (the module's open(),
- * with meson's _FILE_OFFSET_BITS=64) are defined here (linked with
- * -rdynamic, so the module's calls bind to them): the module
+ * rename() as an update does.  time(), open64() and mmap64() (the module's
+ * open() and mmap(), with meson's _FILE_OFFSET_BITS=64) are defined here
+ * (linked with -rdynamic, so the module's calls bind to them): the module
  * looks at its file when the second changes, and this program says when
- * that is, and counts the module's opens of its file.
+ * that is, counts the module's opens of its file, and can make its mmap()s
+ * fail with ENOMEM.
+ *
+ * A file that cannot be opened or mapped for now says nothing of the file:
  *
  * emfile: the replacement (MISSING.db) appears while the process is at its
  *   limit of open files, so the module's open() of it fails with EMFILE.
- *   That says nothing of the file: lookups must go on answering from the
- *   database the module has (http/tcp is 80), not fail with UNAVAIL.  Once
- *   a file can be opened again, the next second's look maps the
- *   replacement: missing-probe/tcp is 47992 and http/tcp is not found.
+ *   Lookups must go on answering from the database the module has (http/tcp
+ *   is 80), not fail with UNAVAIL.  Once a file can be opened again, the
+ *   next second's look maps the replacement: missing-probe/tcp is 47992
+ *   and http/tcp is not found.
+ * nomem: the same with every mmap() failing (ENOMEM).  But a replacement
+ *   whose header shows it is no database is not kept for: UNAVAIL, EINVAL.
  *
- * bad: the replacement is not a database (EINVAL, UNAVAIL).  While it stays
+ * And a file that stat() already shows is none is not kept for either,
+ * although open() fails with EMFILE whatever the file (the kernel looks for
+ * a free descriptor first):
+ *
+ * gone: at the file limit, the database is removed: UNAVAIL, then ENOENT.
+ * empty: at the file limit, an empty file is renamed over it: UNAVAIL.
+ *
+ * A file that is no database is not opened again while it is unchanged:
+ *
+ * bad: the replacement is not a database (UNAVAIL, EINVAL).  While it stays
  *   the same file, the module must not open it again, each second, under
  *   the lock fork() waits for: four more seconds of lookups make no open.
  *   A good database renamed over it is then opened and answers.
+ * errno: the same bad file, its directory renamed away (ENOENT) and back:
+ *   the module says EINVAL again, not ENOENT.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -53,6 +70,7 @@ static nss_getservbyname_r *by_name;
 #define EXPORTED __attribute__((visibility("default")))
 EXPORTED time_t time(time_t *t);
 EXPORTED int open64(const char *path, int flags, ...);
+EXPORTED void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 time_t time(time_t *t)
 {
@@ -88,6 +106,20 @@ int open64(const char *path, int flags, ...)
 	mode = mode_arg(flags, ap);
 	va_end(ap);
 	return next_open(path, flags, mode);
+}
+
+static int fail_mmap;   /* the module's mmap()s fail with ENOMEM */
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *(*real)(void *, size_t, int, int, int, off_t) =
+		(void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap64");
+
+	if (fail_mmap || real == NULL) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return real(addr, len, prot, flags, fd, off);
 }
 
 /* Copy src to WORKDIR/tmp, then rename it over the database. */
@@ -133,67 +165,171 @@ static void expect(const char *when, const char *name, enum nss_status want, int
 		     when, name, (int)st, port, strerror(err), (int)want, want_port);
 }
 
-static void emfile(const char *good, const char *missing, const char *workdir)
+/* Write a file of n bytes of text that is no database. */
+static void write_junk(const char *path, size_t n)
 {
-	struct rlimit old, lim;
-	int fd;
+	FILE *f = fopen(path, "w");
+	static const char line[] = "not a services database\n";
 
-	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
-	install(missing, workdir);
-	/* The limit of open files at the lowest free descriptor: any open fails. */
-	if ((fd = dup(0)) < 0)
-		fail("dup: %s", strerror(errno));
+	if (f == NULL)
+		fail("%s: %s", path, strerror(errno));
+	for (size_t i = 0; i < n; i++)
+		putc(line[i % (sizeof(line) - 1)], f);
+	if (fclose(f) != 0)
+		fail("%s: %s", path, strerror(errno));
+}
+
+static struct rlimit saved_nofile;
+
+/* The limit of open files at the lowest free descriptor: any open fails. */
+static void at_file_limit(void)
+{
+	struct rlimit lim;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("/dev/null: %s", strerror(errno));
 	close(fd);
-	if (getrlimit(RLIMIT_NOFILE, &old) != 0)
+	if (getrlimit(RLIMIT_NOFILE, &saved_nofile) != 0)
 		fail("getrlimit: %s", strerror(errno));
-	lim = old;
+	lim = saved_nofile;
 	lim.rlim_cur = (rlim_t)fd;
 	if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
 		fail("setrlimit: %s", strerror(errno));
-	if ((fd = open(good, O_RDONLY)) >= 0 || errno != EMFILE)
+	if ((fd = open("/dev/null", O_RDONLY)) >= 0 || errno != EMFILE)
 		fail("at the file limit, open() did not fail with EMFILE (fd %d, %s)", fd, strerror(errno));
+}
+
+static void file_limit_lifted(void)
+{
+	if (setrlimit(RLIMIT_NOFILE, &saved_nofile) != 0)
+		fail("setrlimit: %s", strerror(errno));
+}
+
+static void expect_unavail(const char *when, int want_err)
+{
+	int port, err;
+	enum nss_status st = look("http", &port, &err);
+
+	if (st != NSS_STATUS_UNAVAIL || (want_err != 0 && err != want_err))
+		fail("%s: http/tcp gave status %d, port %d, errno %s; expected UNAVAIL%s%s", when,
+		     (int)st, port, strerror(err), want_err ? ", " : "", want_err ? strerror(want_err) : "");
+}
+
+/* After the first lookup: the replacement maps once it can, then answers. */
+static void replacement_answers(const char *when)
+{
+	expect(when, "missing-probe", NSS_STATUS_SUCCESS, 47992);
+	expect(when, "http", NSS_STATUS_NOTFOUND, -1);
+}
+
+static void emfile(const char *good, const char *missing, const char *workdir)
+{
+	(void)good;
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	install(missing, workdir);
+	at_file_limit();
 	second += 2;
 	expect("a second after the database was replaced, at the file limit", "http",
 	       NSS_STATUS_SUCCESS, 80);
 	second++;
 	expect("another second later, still at the file limit", "http", NSS_STATUS_SUCCESS, 80);
 	ok("at the file limit (EMFILE), the module kept answering from the database it had");
-	if (setrlimit(RLIMIT_NOFILE, &old) != 0)
-		fail("setrlimit: %s", strerror(errno));
+	file_limit_lifted();
 	second++;
-	expect("a second after the file limit was lifted", "missing-probe", NSS_STATUS_SUCCESS, 47992);
-	expect("a second after the file limit was lifted", "http", NSS_STATUS_NOTFOUND, -1);
+	replacement_answers("a second after the file limit was lifted");
 	ok("once files could be opened again, the replacement was mapped and answers");
+}
+
+static void nomem(const char *good, const char *missing, const char *workdir)
+{
+	char junk[PATH_MAX];
+
+	(void)good;
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	install(missing, workdir);
+	fail_mmap = 1;
+	second += 2;
+	expect("a second after the database was replaced, mmap() failing", "http",
+	       NSS_STATUS_SUCCESS, 80);
+	second++;
+	expect("another second later, mmap() still failing", "http", NSS_STATUS_SUCCESS, 80);
+	ok("with mmap() failing (ENOMEM), the module kept answering from the database it had");
+	snprintf(junk, sizeof(junk), "%s/junk", workdir);
+	write_junk(junk, 4096);
+	install(junk, workdir);
+	second++;
+	expect_unavail("a file that is no database, mmap() failing", EINVAL);
+	ok("but not for a file whose header is no database's: UNAVAIL, EINVAL");
+	fail_mmap = 0;
+	install(missing, workdir);
+	second++;
+	replacement_answers("a second after mmap() works again");
+	ok("once mmap() worked again, the replacement was mapped and answers");
+}
+
+static void gone(const char *good, const char *missing, const char *workdir)
+{
+	(void)missing;
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	at_file_limit();
+	if (unlink(db) != 0)
+		fail("unlink %s: %s", db, strerror(errno));
+	second += 2;
+	expect_unavail("a second after the database was removed, at the file limit", 0);
+	second++;
+	expect_unavail("another second later", ENOENT);
+	ok("a database removed at the file limit: UNAVAIL, then ENOENT (not the old answers)");
+	file_limit_lifted();
+	install(good, workdir);
+	second++;
+	expect("a second after it was put back", "http", NSS_STATUS_SUCCESS, 80);
+}
+
+static void empty(const char *good, const char *missing, const char *workdir)
+{
+	char path[PATH_MAX];
+
+	(void)missing;
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	snprintf(path, sizeof(path), "%s/empty", workdir);
+	write_junk(path, 0);
+	install(path, workdir);
+	at_file_limit();
+	second += 2;
+	expect_unavail("a second after an empty file replaced the database, at the file limit", 0);
+	ok("an empty file renamed over the database at the file limit: UNAVAIL (not the old answers)");
+	file_limit_lifted();
+	second++;
+	expect_unavail("a second after the file limit was lifted", EINVAL);
+	install(good, workdir);
+	second++;
+	expect("a second after a good database replaced it", "http", NSS_STATUS_SUCCESS, 80);
+}
+
+/* A bad file renamed over the database, looked at: UNAVAIL, EINVAL. */
+static void install_bad(const char *workdir)
+{
+	char path[PATH_MAX];
+
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	snprintf(path, sizeof(path), "%s/bad", workdir);
+	write_junk(path, 1536);
+	install(path, workdir);
+	second += 2;
+	expect_unavail("a file that is not a database", EINVAL);
 }
 
 static void bad(const char *good, const char *missing, const char *workdir)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	int port, err, opens;
-	enum nss_status st;
+	int opens;
 
-	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
-	snprintf(path, sizeof(path), "%s/bad", workdir);
-	if ((f = fopen(path, "w")) == NULL)
-		fail("%s: %s", path, strerror(errno));
-	for (int i = 0; i < 64; i++)
-		fputs("not a services database\n", f);
-	if (fclose(f) != 0)
-		fail("%s: %s", path, strerror(errno));
-	install(path, workdir);
-	second += 2;
-	st = look("http", &port, &err);
-	if (st != NSS_STATUS_UNAVAIL || err != EINVAL)
-		fail("a file that is not a database: status %d, errno %s; expected UNAVAIL, EINVAL",
-		     (int)st, strerror(err));
+	(void)missing;
+	install_bad(workdir);
 	opens = db_opens;
 	for (int i = 1; i <= 4; i++) {
 		second++;
-		st = look("http", &port, &err);
-		if (st != NSS_STATUS_UNAVAIL || err != EINVAL)
-			fail("%d s later, the same bad file: status %d, errno %s; expected UNAVAIL, EINVAL",
-			     i, (int)st, strerror(err));
+		expect_unavail("seconds later, the same bad file", EINVAL);
 	}
 	if (db_opens != opens)
 		fail("the module opened the same bad file %d more times in 4 s (under the lock fork() "
@@ -204,16 +340,45 @@ static void bad(const char *good, const char *missing, const char *workdir)
 	expect("a second after a good database replaced the bad file", "http", NSS_STATUS_SUCCESS, 80);
 	if (db_opens != opens + 1)
 		fail("the good replacement was opened %d times, expected once", db_opens - opens);
-	(void)missing;
 	ok("a good database renamed over the bad file was opened once, and answers");
 }
+
+static void errno_mode(const char *good, const char *missing, const char *workdir)
+{
+	char away[PATH_MAX];
+
+	(void)good;
+	(void)missing;
+	install_bad(workdir);
+	snprintf(away, sizeof(away), "%s.away", workdir);
+	if (rename(workdir, away) != 0)
+		fail("rename %s %s: %s", workdir, away, strerror(errno));
+	second++;
+	expect_unavail("the database's directory renamed away", ENOENT);
+	if (rename(away, workdir) != 0)
+		fail("rename %s %s: %s", away, workdir, strerror(errno));
+	second++;
+	expect_unavail("the directory back, with the same bad file", EINVAL);
+	ok("the same bad file back: EINVAL again, not the ENOENT of its absence");
+}
+
+static const struct {
+	const char *name;
+	void (*run)(const char *good, const char *missing, const char *workdir);
+} modes[] = {
+	{ "emfile", emfile }, { "nomem", nomem }, { "gone", gone },
+	{ "empty", empty }, { "bad", bad }, { "errno", errno_mode },
+};
 
 int main(int argc, char **argv)
 {
 	void *lib;
+	size_t m = 0;
 
-	if (argc != 5 || (strcmp(argv[1], "emfile") != 0 && strcmp(argv[1], "bad") != 0)) {
-		fprintf(stderr, "usage: replace emfile|bad DATABASE MISSING.db WORKDIR\n");
+	while (argc == 5 && m < sizeof(modes) / sizeof(modes[0]) && strcmp(argv[1], modes[m].name) != 0)
+		m++;
+	if (argc != 5 || m == sizeof(modes) / sizeof(modes[0])) {
+		fprintf(stderr, "usage: replace emfile|nomem|gone|empty|bad|errno DATABASE MISSING.db WORKDIR\n");
 		return 2;
 	}
 	if (mkdir(argv[4], 0755) != 0 && errno != EEXIST)
@@ -227,9 +392,6 @@ int main(int argc, char **argv)
 	by_name = (nss_getservbyname_r *)dlsym(lib, "_nss_iana_getservbyname_r");
 	if (by_name == NULL)
 		fail("libnss_iana.so.2 has no _nss_iana_getservbyname_r");
-	if (strcmp(argv[1], "emfile") == 0)
-		emfile(argv[2], argv[3], argv[4]);
-	else
-		bad(argv[2], argv[3], argv[4]);
+	modes[m].run(argv[2], argv[3], argv[4]);
 	return 0;
 }
