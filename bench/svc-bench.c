@@ -52,8 +52,8 @@
  *                and after a full enumeration.
  *
  * Exit status 0, or 1 on a usage or setup error, or when a hit kind misses or
- * a miss kind hits (except for SOURCE floor, which answers everything, or
- * when $SVC_BENCH_LENIENT is set and not empty: floor behind nsswitch.conf).
+ * a miss kind hits (except for SOURCE floor or touch, which answer everything,
+ * or when $SVC_BENCH_LENIENT is set and not empty: floor behind nsswitch.conf).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -94,7 +94,7 @@ static struct kind {
 };
 
 static const char *source;
-static int lenient;   /* floor answers everything: misses hit */
+static int lenient;   /* floor and touch answer everything: misses hit */
 
 __attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
@@ -309,6 +309,7 @@ static void use_source(const char *s)
 		die("__nss_configure_lookup(\"services\", \"%s\") failed", s);
 	}
 	lenient = strcmp(s, "floor") == 0 || strcmp(s, "system=floor") == 0 ||
+		  strcmp(s, "touch") == 0 || strcmp(s, "system=touch") == 0 ||
 		  (env != NULL && *env != '\0');
 }
 
@@ -671,7 +672,7 @@ int main(int argc, char **argv)
 		die("RUNS must be at least 1");
 	if (enum_runs < 1)
 		enum_runs = runs;
-	lenient = strcmp(source, "floor") == 0 ||
+	lenient = strcmp(source, "floor") == 0 || strcmp(source, "touch") == 0 ||
 		  (getenv("SVC_BENCH_LENIENT") != NULL && *getenv("SVC_BENCH_LENIENT") != '\0');
 
 	if (strcmp(mode, "first1") == 0)
