@@ -109,11 +109,18 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+static void use_source(const char *s);
+
 static void configure(void)
 {
 	/* "system": nsswitch.conf decides; a list is configured source by source. */
 	if (strcmp(source, "system") == 0 || strchr(source, ',') != NULL)
 		return;
+	/* "system=M" alone: nsswitch.conf, rewritten to name M. */
+	if (strncmp(source, "system=", 7) == 0) {
+		use_source(source);
+		return;
+	}
 	if (__nss_configure_lookup("services", source) != 0)
 		die("__nss_configure_lookup(\"services\", \"%s\") failed", source);
 }
