@@ -36,18 +36,7 @@
 #include <string.h>
 #include <time.h>
 
-#define EXPORT __attribute__((visibility("default")))
-#ifdef BARE_LIVE
-#define FN(f) _nss_barelive_##f
-#else
-#define FN(f) _nss_bare_##f
-#endif
-
-EXPORT nss_getservbyname_r FN(getservbyname_r);
-EXPORT nss_getservbyport_r FN(getservbyport_r);
-EXPORT nss_setservent FN(setservent);
-EXPORT nss_getservent_r FN(getservent_r);
-EXPORT nss_endservent FN(endservent);
+#include "module.h"
 
 #define NPROTO 4
 #define MAXALIAS 3

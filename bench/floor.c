@@ -44,18 +44,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define EXPORT __attribute__((visibility("default")))
-#ifdef FLOOR_TOUCH
-#define FN(f) _nss_touch_##f
-#else
-#define FN(f) _nss_floor_##f
-#endif
-
-EXPORT nss_getservbyname_r FN(getservbyname_r);
-EXPORT nss_getservbyport_r FN(getservbyport_r);
-EXPORT nss_setservent FN(setservent);
-EXPORT nss_getservent_r FN(getservent_r);
-EXPORT nss_endservent FN(endservent);
+#include "module.h"
 
 #define FLOOR_N_DEFAULT 12045
 
