@@ -1,7 +1,11 @@
-/* Shared by the C test programs: fail (print and exit 1) and ok (print). */
+/*
+ * Shared by the C test programs: fail (print and exit 1), ok (print), and
+ * the module's entry points called directly (iana_module_sym).
+ */
 #ifndef IANA_TEST_UTIL_H
 #define IANA_TEST_UTIL_H
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +34,28 @@ static void ok(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+/*
+ * Entry point sym of libnss_iana.so.2 (found through LD_LIBRARY_PATH),
+ * loaded at the first call with NSS_IANA_DB = db; fails the test when the
+ * module or the symbol is missing.
+ */
+__attribute__((unused))
+static void *iana_module_sym(const char *db, const char *sym)
+{
+	static void *lib;
+	void *p;
+
+	if (lib == NULL) {
+		if (setenv("NSS_IANA_DB", db, 1) != 0)
+			fail("setenv NSS_IANA_DB");
+		if ((lib = dlopen("libnss_iana.so.2", RTLD_NOW)) == NULL)
+			fail("dlopen libnss_iana.so.2: %s", dlerror());
+	}
+	if ((p = dlsym(lib, sym)) == NULL)
+		fail("libnss_iana.so.2 has no %s", sym);
+	return p;
 }
 
 #endif

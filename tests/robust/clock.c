@@ -37,7 +37,6 @@ time_t time(time_t *t)
 int main(int argc, char **argv)
 {
 	nss_getservbyname_r *by_name;
-	void *lib;
 	char *end;
 
 	if (argc != 3) {
@@ -48,13 +47,7 @@ int main(int argc, char **argv)
 	second = (time_t)strtoll(argv[1], &end, 10);
 	if (errno != 0 || *end != '\0' || end == argv[1])
 		fail("bad SECOND %s", argv[1]);
-	if (setenv("NSS_IANA_DB", argv[2], 1) != 0)
-		fail("setenv");
-	if ((lib = dlopen("libnss_iana.so.2", RTLD_NOW)) == NULL)
-		fail("dlopen libnss_iana.so.2: %s", dlerror());
-	by_name = (nss_getservbyname_r *)dlsym(lib, "_nss_iana_getservbyname_r");
-	if (by_name == NULL)
-		fail("libnss_iana.so.2 has no _nss_iana_getservbyname_r");
+	by_name = (nss_getservbyname_r *)iana_module_sym(argv[2], "_nss_iana_getservbyname_r");
 	for (int i = 1; i <= 2; i++) {
 		struct servent se;
 		char buf[1024];

@@ -259,19 +259,10 @@ static void *releaser(void *arg)
 	return NULL;
 }
 
-static void *sym(void *lib, const char *name)
-{
-	void *p = dlsym(lib, name);
-
-	if (p == NULL)
-		fail("libnss_iana.so.2 has no %s", name);
-	return p;
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t a, rel;
-	void *lib, *ra;
+	void *ra;
 	long got[3] = { 0, 0, 0 }, want;
 	int status, fds[2];
 	pid_t pid;
@@ -293,14 +284,10 @@ int main(int argc, char **argv)
 		frozen = ts.tv_sec;
 	}
 	db_path = argv[2];
-	if (setenv("NSS_IANA_DB", db_path, 1) != 0)
-		fail("setenv");
-	if ((lib = dlopen("libnss_iana.so.2", RTLD_NOW)) == NULL)
-		fail("dlopen libnss_iana.so.2: %s", dlerror());
-	by_name = (nss_getservbyname_r *)sym(lib, "_nss_iana_getservbyname_r");
-	set_ent = (nss_setservent *)sym(lib, "_nss_iana_setservent");
-	get_ent = (nss_getservent_r *)sym(lib, "_nss_iana_getservent_r");
-	end_ent = (nss_endservent *)sym(lib, "_nss_iana_endservent");
+	by_name = (nss_getservbyname_r *)iana_module_sym(db_path, "_nss_iana_getservbyname_r");
+	set_ent = (nss_setservent *)iana_module_sym(db_path, "_nss_iana_setservent");
+	get_ent = (nss_getservent_r *)iana_module_sym(db_path, "_nss_iana_getservent_r");
+	end_ent = (nss_endservent *)iana_module_sym(db_path, "_nss_iana_endservent");
 
 	if (refresh_mode) {
 		/*

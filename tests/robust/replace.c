@@ -223,18 +223,36 @@ static void replacement_answers(const char *when)
 	expect(when, "http", NSS_STATUS_NOTFOUND, -1);
 }
 
+/*
+ * The first lookup, then the database replaced by MISSING.db while
+ * condition() holds: two seconds of lookups must answer from the database
+ * the module had.
+ */
+static void kept_while(const char *missing, const char *workdir, void (*condition)(void),
+		       const char *what)
+{
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	install(missing, workdir);
+	condition();
+	for (int i = 0; i < 2; i++) {
+		char when[160];
+
+		second += i == 0 ? 2 : 1;
+		snprintf(when, sizeof(when), "%d s after the database was replaced, %s", i + 1, what);
+		expect(when, "http", NSS_STATUS_SUCCESS, 80);
+	}
+	ok("%s, the module kept answering from the database it had", what);
+}
+
+static void mmap_fails(void)
+{
+	fail_mmap = 1;
+}
+
 static void emfile(const char *good, const char *missing, const char *workdir)
 {
 	(void)good;
-	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
-	install(missing, workdir);
-	at_file_limit();
-	second += 2;
-	expect("a second after the database was replaced, at the file limit", "http",
-	       NSS_STATUS_SUCCESS, 80);
-	second++;
-	expect("another second later, still at the file limit", "http", NSS_STATUS_SUCCESS, 80);
-	ok("at the file limit (EMFILE), the module kept answering from the database it had");
+	kept_while(missing, workdir, at_file_limit, "at the file limit (EMFILE)");
 	file_limit_lifted();
 	second++;
 	replacement_answers("a second after the file limit was lifted");
@@ -246,15 +264,7 @@ static void nomem(const char *good, const char *missing, const char *workdir)
 	char junk[PATH_MAX];
 
 	(void)good;
-	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
-	install(missing, workdir);
-	fail_mmap = 1;
-	second += 2;
-	expect("a second after the database was replaced, mmap() failing", "http",
-	       NSS_STATUS_SUCCESS, 80);
-	second++;
-	expect("another second later, mmap() still failing", "http", NSS_STATUS_SUCCESS, 80);
-	ok("with mmap() failing (ENOMEM), the module kept answering from the database it had");
+	kept_while(missing, workdir, mmap_fails, "with mmap() failing (ENOMEM)");
 	snprintf(junk, sizeof(junk), "%s/junk", workdir);
 	write_junk(junk, 4096);
 	install(junk, workdir);
@@ -372,7 +382,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	void *lib;
 	size_t m = 0;
 
 	while (argc == 5 && m < sizeof(modes) / sizeof(modes[0]) && strcmp(argv[1], modes[m].name) != 0)
@@ -385,13 +394,7 @@ int main(int argc, char **argv)
 		fail("mkdir %s: %s", argv[4], strerror(errno));
 	snprintf(db, sizeof(db), "%s/services.db", argv[4]);
 	install(argv[2], argv[4]);
-	if (setenv("NSS_IANA_DB", db, 1) != 0)
-		fail("setenv");
-	if ((lib = dlopen("libnss_iana.so.2", RTLD_NOW)) == NULL)
-		fail("dlopen libnss_iana.so.2: %s", dlerror());
-	by_name = (nss_getservbyname_r *)dlsym(lib, "_nss_iana_getservbyname_r");
-	if (by_name == NULL)
-		fail("libnss_iana.so.2 has no _nss_iana_getservbyname_r");
+	by_name = (nss_getservbyname_r *)iana_module_sym(db, "_nss_iana_getservbyname_r");
 	modes[m].run(argv[2], argv[3], argv[4]);
 	return 0;
 }
