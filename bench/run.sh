@@ -327,7 +327,10 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 fi
 
 # ---------------------------------------------------------------- outer part
-build=$(cd "${1:-$top/build}" && pwd)
+build=${1:-$top/build}
+[ -d "$build" ] ||
+	die "no build directory $build: run meson setup $build -Dregistry=REGISTRY.xml first (see docs/PERFORMANCE.md), or pass yours"
+build=$(cd "$build" && pwd)
 [ "$(id -u)" = 0 ] || die "run as root (unshare --mount, bind mounts, apt-get)"
 if [ -z "${BENCH_NO_COMPILE:-}" ]; then
 	meson compile -C "$build" >&2 || die "meson compile -C $build failed (BENCH_NO_COMPILE=1 measures the build as it is)"
