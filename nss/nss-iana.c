@@ -416,11 +416,12 @@ static struct dbref *map_db(int *err)
 	descriptors = d;
 	return d;
 unmapped:
-	if (looks_like_db(fd, &st) == 0) {
+	/* Only a header read and found wrong says the file is bad for good. */
+	if (looks_like_db(fd, &st) == 0 || errno != EINVAL) {
 		close(fd);
 		return NULL;
 	}
-	*err = errno;
+	*err = EINVAL;
 bad:
 	failed_st = st;
 	failed_err = *err;

@@ -8,12 +8,12 @@
  * DATABASE has http 80/tcp and not missing-probe; MISSING.db (compiled from
  * registries/missing.xml) has missing-probe 47992/tcp and not http.  The
  * module's file is WORKDIR/services.db, a copy of DATABASE, replaced by
- * rename() as an update does.  time(), open64() and mmap64() (the module's
- * open() and mmap(), with meson's _FILE_OFFSET_BITS=64) are defined here
- * (linked with -rdynamic, so the module's calls bind to them): the module
- * looks at its file when the second changes, and this program says when
+ * rename() as an update does.  time(), open64(), mmap64() and pread64()
+ * (the module's open(), mmap() and pread(), with meson's
+ * _FILE_OFFSET_BITS=64) are defined here (linked with -rdynamic, so the
+ * module's calls bind to them): the module looks at its file when the second changes, and this program says when
  * that is, counts the module's opens of its file, and can make its mmap()s
- * fail with ENOMEM.
+ * and pread()s fail.
  *
  * A file that cannot be opened or mapped for now says nothing of the file:
  *
@@ -23,8 +23,11 @@
  *   is 80), not fail with UNAVAIL.  Once a file can be opened again, the
  *   next second's look maps the replacement: missing-probe/tcp is 47992
  *   and http/tcp is not found.
- * nomem: the same with every mmap() failing (ENOMEM).  But a replacement
- *   whose header shows it is no database is not kept for: UNAVAIL, EINVAL.
+ * nomem: the same with every mmap() failing (ENOMEM); for a second its
+ *   header cannot be read either (pread() fails with EINTR), which must not
+ *   make the module take the file for a bad one: once both work again it
+ *   is mapped.  But a replacement whose header shows it is no database is
+ *   not kept for: UNAVAIL, EINVAL.
  *
  * And a file that stat() already shows is none is not kept for either,
  * although open() fails with EMFILE whatever the file (the kernel looks for
@@ -71,6 +74,7 @@ static nss_getservbyname_r *by_name;
 EXPORTED time_t time(time_t *t);
 EXPORTED int open64(const char *path, int flags, ...);
 EXPORTED void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+EXPORTED ssize_t pread64(int fd, void *buf, size_t n, off_t off);
 
 time_t time(time_t *t)
 {
@@ -109,6 +113,19 @@ int open64(const char *path, int flags, ...)
 }
 
 static int fail_mmap;   /* the module's mmap()s fail with ENOMEM */
+static int fail_pread;  /* the module's pread()s fail with EINTR */
+
+ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t (*real)(int, void *, size_t, off_t) =
+		(ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread64");
+
+	if (fail_pread || real == NULL) {
+		errno = EINTR;
+		return -1;
+	}
+	return real(fd, buf, n, off);
+}
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
@@ -265,6 +282,19 @@ static void nomem(const char *good, const char *missing, const char *workdir)
 
 	(void)good;
 	kept_while(missing, workdir, mmap_fails, "with mmap() failing (ENOMEM)");
+	/* Its header unreadable for a second too: nothing is learnt of the file. */
+	fail_pread = 1;
+	second++;
+	expect("mmap() and pread() failing", "http", NSS_STATUS_SUCCESS, 80);
+	fail_pread = 0;
+	fail_mmap = 0;
+	second++;
+	replacement_answers("a second after mmap() and pread() work again");
+	ok("a header that could not be read for a second did not make the file bad for good");
+	install(good, workdir);
+	fail_mmap = 1;
+	second++;
+	expect("the first database back, mmap() failing", "missing-probe", NSS_STATUS_SUCCESS, 47992);
 	snprintf(junk, sizeof(junk), "%s/junk", workdir);
 	write_junk(junk, 4096);
 	install(junk, workdir);
