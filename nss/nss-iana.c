@@ -329,7 +329,11 @@ static int looks_like_db(int fd, const struct stat *st)
 
 	if (n < 0)
 		return -1;
-	if ((size_t)n != sizeof(h) || memcmp(h + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
+	if ((size_t)n != sizeof(h)) {
+		errno = EIO;   /* short: not read, so nothing learnt of the file */
+		return -1;
+	}
+	if (memcmp(h + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
 	    iana_get32(h + IANA_H_VERSION) != IANA_DB_VERSION ||
 	    iana_get32(h + IANA_H_HEADER_SIZE) != IANA_DB_HEADER_SIZE ||
 	    iana_get32(h + IANA_H_FILE_SIZE) != (uint64_t)st->st_size) {
@@ -569,9 +573,13 @@ static void look_again(time_t now)
 	if (db_path == NULL) {
 		changed = 1;
 	} else if (stat(db_path, &st) != 0) {
-		/* Gone: say so under the lock.  Still missing: only why may change. */
-		changed = cur != NULL;
-		if (!changed)
+		/*
+		 * Gone: say so under the lock.  Still missing: only why may change.
+		 * A stat() that failed for want of memory says nothing of the
+		 * file: keep the database, and look again the next second.
+		 */
+		changed = cur != NULL && !transient(errno);
+		if (cur == NULL)
 			atomic_store(&unavail_errno, errno);
 		have_failed_st = 0;   /* a failed file that comes back is looked at again */
 	} else if (cur == NULL && have_failed_st && same_stat(&st, &failed_st)) {

@@ -23,8 +23,9 @@
  *   is 80), not fail with UNAVAIL.  Once a file can be opened again, the
  *   next second's look maps the replacement: missing-probe/tcp is 47992
  *   and http/tcp is not found.
- * nomem: the same with every mmap() failing (ENOMEM); for a second its
- *   header cannot be read either (pread() fails with EINTR), which must not
+ * nomem: the same with every mmap() failing (ENOMEM), and for a second
+ *   each a header read short, a stat() failing with ENOMEM; then for a
+ *   second its header cannot be read (pread() fails with EINTR), which must not
  *   make the module take the file for a bad one: once both work again it
  *   is mapped.  But a replacement whose header shows it is no database is
  *   not kept for: UNAVAIL, EINVAL.
@@ -75,6 +76,7 @@ EXPORTED time_t time(time_t *t);
 EXPORTED int open64(const char *path, int flags, ...);
 EXPORTED void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 EXPORTED ssize_t pread64(int fd, void *buf, size_t n, off_t off);
+EXPORTED int stat64(const char *path, struct stat64 *st);
 
 time_t time(time_t *t)
 {
@@ -114,6 +116,20 @@ int open64(const char *path, int flags, ...)
 
 static int fail_mmap;   /* the module's mmap()s fail with ENOMEM */
 static int fail_pread;  /* the module's pread()s fail with EINTR */
+static int short_pread; /* the module's pread()s read 10 bytes at most */
+static int fail_stat;   /* the module's stat()s fail with ENOMEM */
+
+int stat64(const char *path, struct stat64 *st)
+{
+	int (*real)(const char *, struct stat64 *) =
+		(int (*)(const char *, struct stat64 *))dlsym(RTLD_NEXT, "stat64");
+
+	if (fail_stat || real == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real(path, st);
+}
 
 ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
@@ -124,7 +140,7 @@ ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 		errno = EINTR;
 		return -1;
 	}
-	return real(fd, buf, n, off);
+	return real(fd, buf, short_pread && n > 10 ? 10 : n, off);
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -282,6 +298,15 @@ static void nomem(const char *good, const char *missing, const char *workdir)
 
 	(void)good;
 	kept_while(missing, workdir, mmap_fails, "with mmap() failing (ENOMEM)");
+	/* A short read of its header, then a stat() without memory: still kept. */
+	short_pread = 1;
+	second++;
+	expect("mmap() failing, the header read short", "http", NSS_STATUS_SUCCESS, 80);
+	short_pread = 0;
+	fail_stat = 1;
+	second++;
+	expect("mmap() and stat() failing", "http", NSS_STATUS_SUCCESS, 80);
+	fail_stat = 0;
 	/* Its header unreadable for a second too: nothing is learnt of the file. */
 	fail_pread = 1;
 	second++;
