@@ -298,20 +298,24 @@ static void nomem(const char *good, const char *missing, const char *workdir)
 
 	(void)good;
 	kept_while(missing, workdir, mmap_fails, "with mmap() failing (ENOMEM)");
-	/* A short read of its header, then a stat() without memory: still kept. */
-	short_pread = 1;
-	second++;
-	expect("mmap() failing, the header read short", "http", NSS_STATUS_SUCCESS, 80);
-	short_pread = 0;
-	fail_stat = 1;
-	second++;
-	expect("mmap() and stat() failing", "http", NSS_STATUS_SUCCESS, 80);
-	fail_stat = 0;
-	/* Its header unreadable for a second too: nothing is learnt of the file. */
-	fail_pread = 1;
-	second++;
-	expect("mmap() and pread() failing", "http", NSS_STATUS_SUCCESS, 80);
-	fail_pread = 0;
+	/*
+	 * A second each with its header read short, a stat() without memory,
+	 * its header unreadable: nothing is learnt of the file, still kept.
+	 */
+	static const struct {
+		int *flag;
+		const char *when;
+	} also[] = {
+		{ &short_pread, "mmap() failing, the header read short" },
+		{ &fail_stat, "mmap() and stat() failing" },
+		{ &fail_pread, "mmap() and pread() failing" },
+	};
+	for (size_t i = 0; i < sizeof(also) / sizeof(also[0]); i++) {
+		*also[i].flag = 1;
+		second++;
+		expect(also[i].when, "http", NSS_STATUS_SUCCESS, 80);
+		*also[i].flag = 0;
+	}
 	fail_mmap = 0;
 	second++;
 	replacement_answers("a second after mmap() and pread() work again");
