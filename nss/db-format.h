@@ -336,6 +336,21 @@ static inline uint32_t iana_head_check(const unsigned char *header,
 	return (uint32_t)iana_mix64(x);
 }
 
+/*
+ * The fixed fields of a header (its first IANA_H_FLAGS + 4 bytes) say this
+ * is a database of this format, of size bytes: magic, version, header
+ * size, file size, no flags.  Checked by iana_db_open(), and by the module
+ * on a file it cannot map.
+ */
+#define IANA_HEAD_FIXED_SIZE (IANA_H_FLAGS + 4)
+static inline int iana_head_fixed_ok(const unsigned char *h, uint64_t size)
+{
+	return memcmp(h + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) == 0 &&
+	       iana_get32(h + IANA_H_VERSION) == IANA_DB_VERSION &&
+	       iana_get32(h + IANA_H_HEADER_SIZE) == IANA_DB_HEADER_SIZE &&
+	       iana_get32(h + IANA_H_FILE_SIZE) == size && iana_get32(h + IANA_H_FLAGS) == 0;
+}
+
 /* Set bits in a 64-bit word, without relying on a popcnt instruction. */
 static inline unsigned iana_popcount64(uint64_t x)
 {

@@ -50,11 +50,7 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	memset(db, 0, sizeof(*db));
 	if (size < IANA_DB_HEADER_SIZE || size > UINT32_MAX)
 		return EINVAL;
-	if (memcmp(base + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
-	    iana_get32(base + IANA_H_VERSION) != IANA_DB_VERSION ||
-	    iana_get32(base + IANA_H_HEADER_SIZE) != IANA_DB_HEADER_SIZE ||
-	    iana_get32(base + IANA_H_FILE_SIZE) != size ||
-	    iana_get32(base + IANA_H_FLAGS) != 0)
+	if (!iana_head_fixed_ok(base, size))
 		return EINVAL;
 
 	for (unsigned i = 0; i < IANA_SEC_COUNT; i++)

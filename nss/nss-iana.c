@@ -324,7 +324,7 @@ static int same_stat(const struct stat *a, const struct stat *b)
  */
 static int looks_like_db(int fd, const struct stat *st)
 {
-	unsigned char h[IANA_H_FILE_SIZE + 4];
+	unsigned char h[IANA_HEAD_FIXED_SIZE];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
 
 	if (n < 0)
@@ -333,14 +333,17 @@ static int looks_like_db(int fd, const struct stat *st)
 		errno = EIO;   /* short: not read, so nothing learnt of the file */
 		return -1;
 	}
-	if (memcmp(h + IANA_H_MAGIC, IANA_DB_MAGIC, IANA_DB_MAGIC_LEN) != 0 ||
-	    iana_get32(h + IANA_H_VERSION) != IANA_DB_VERSION ||
-	    iana_get32(h + IANA_H_HEADER_SIZE) != IANA_DB_HEADER_SIZE ||
-	    iana_get32(h + IANA_H_FILE_SIZE) != (uint64_t)st->st_size) {
+	if (!iana_head_fixed_ok(h, (uint64_t)st->st_size)) {
 		errno = EINVAL;
 		return -1;
 	}
 	return 0;
+}
+
+/* Can stat() say this file may be a database: regular, of a possible size? */
+static int may_be_db(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_size >= IANA_DB_HEADER_SIZE && st->st_size <= DB_SIZE_MAX;
 }
 
 /* Open, map and validate the database.  A new descriptor, or NULL with *err. */
@@ -369,7 +372,7 @@ static struct dbref *map_db(int *err)
 		close(fd);
 		return NULL;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < IANA_DB_HEADER_SIZE || st.st_size > DB_SIZE_MAX) {
+	if (!may_be_db(&st)) {
 		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto bad;
 	}
@@ -593,8 +596,7 @@ static void look_again(time_t now)
 		atomic_store(&unavail_errno, failed_err);
 	} else {
 		changed = cur == NULL || !same_file(cur, &st);
-		may_keep = S_ISREG(st.st_mode) && st.st_size >= IANA_DB_HEADER_SIZE &&
-			   st.st_size <= DB_SIZE_MAX;
+		may_keep = may_be_db(&st);
 	}
 	/* Still the checker: if refresh() hangs, no other thread waits behind it. */
 	if (changed) {
