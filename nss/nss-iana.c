@@ -346,6 +346,20 @@ static int may_be_db(const struct stat *st)
 	return S_ISREG(st->st_mode) && st->st_size >= IANA_DB_HEADER_SIZE && st->st_size <= DB_SIZE_MAX;
 }
 
+/* Why stat() rules out a file that !may_be_db(). */
+static int not_db_errno(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+}
+
+/* Remember a file that is no database, so that it is not opened again while it is unchanged. */
+static void mark_failed(const struct stat *st, int err)
+{
+	failed_st = *st;
+	failed_err = err;
+	have_failed_st = 1;
+}
+
 /* Open, map and validate the database.  A new descriptor, or NULL with *err. */
 static struct dbref *map_db(int *err)
 {
@@ -373,7 +387,7 @@ static struct dbref *map_db(int *err)
 		return NULL;
 	}
 	if (!may_be_db(&st)) {
-		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		*err = not_db_errno(&st);
 		goto bad;
 	}
 	r = region_get((size_t)st.st_size);
@@ -391,9 +405,7 @@ static struct dbref *map_db(int *err)
 	if (rc != 0) {
 		*err = rc;
 		region_clear(r);
-		failed_st = st;
-		failed_err = rc;
-		have_failed_st = 1;
+		mark_failed(&st, rc);
 		return NULL;
 	}
 	d = arena_alloc(sizeof(*d));
@@ -430,9 +442,7 @@ unmapped:
 	}
 	*err = EINVAL;
 bad:
-	failed_st = st;
-	failed_err = *err;
-	have_failed_st = 1;
+	mark_failed(&st, *err);
 	close(fd);
 	return NULL;
 }
@@ -481,9 +491,9 @@ static int transient(int err)
  * Map the file again and publish it; called with db_lock held, by the first
  * look, or once look_again()'s stat() found the file changed (no second
  * stat() here: only the checker calls this after the first look).
- * may_keep: that stat() found a regular file of a database's possible size.
+ * found: what that stat() found, or NULL (the first look, or no file).
  */
-static void refresh(int may_keep)
+static void refresh(const struct stat *found)
 {
 	struct dbref *cur = atomic_load(&current), *d;
 	int err;
@@ -505,7 +515,18 @@ static void refresh(int may_keep)
 		}
 		db_path = p;
 	}
-	d = map_db(&err);
+	if (found != NULL && !may_be_db(found)) {
+		/*
+		 * stat() already shows it is none (empty, a FIFO, too large):
+		 * not opened at all.  At the file limit open() would say EMFILE
+		 * whatever the file, and a FIFO written to changes every second.
+		 */
+		d = NULL;
+		err = not_db_errno(found);
+		mark_failed(found, err);
+	} else {
+		d = map_db(&err);
+	}
 	/*
 	 * A replacement that cannot be opened or mapped for now (the process
 	 * at its file limit, memory short) says nothing of the file: keep the
@@ -515,7 +536,7 @@ static void refresh(int may_keep)
 	 * says EMFILE even for a file that is gone, and a file not mapped for
 	 * want of memory has its header read (map_db()).
 	 */
-	if (d == NULL && cur != NULL && may_keep && transient(err))
+	if (d == NULL && cur != NULL && found != NULL && transient(err))
 		return;
 	if (d == NULL)
 		atomic_store(&unavail_errno, err);
@@ -542,7 +563,8 @@ static void refresh(int may_keep)
  * a hung file system holds one thread, not one more every second.  Only a
  * file that changed, appeared or vanished is opened again, under the lock,
  * by the checker, which stays the checker until then; a file that failed
- * validation is not, until it changes (tests/robust/replace.c).
+ * validation is not, until it changes, and one that stat() shows is no
+ * database is never opened (tests/robust/replace.c).
  */
 static void look_again(time_t now)
 {
@@ -551,12 +573,13 @@ static void look_again(time_t now)
 	uintptr_t none = 0;
 	struct dbref *cur;
 	struct stat st;
-	int changed, may_keep = 0;
+	const struct stat *found = NULL;   /* what stat() found, when it did */
+	int changed;
 
 	if (seen == NEVER) {
 		lock(&db_lock, &db_holder);
 		if (atomic_load(&checked) == NEVER) {
-			refresh(0);
+			refresh(NULL);
 			atomic_store(&checked, now);
 		}
 		unlock(&db_lock, &db_holder);
@@ -596,12 +619,12 @@ static void look_again(time_t now)
 		atomic_store(&unavail_errno, failed_err);
 	} else {
 		changed = cur == NULL || !same_file(cur, &st);
-		may_keep = may_be_db(&st);
+		found = &st;
 	}
 	/* Still the checker: if refresh() hangs, no other thread waits behind it. */
 	if (changed) {
 		lock(&db_lock, &db_holder);
-		refresh(may_keep);
+		refresh(found);
 		unlock(&db_lock, &db_holder);
 	}
 	atomic_store(&checker, 0);

@@ -35,7 +35,11 @@
  * a free descriptor first):
  *
  * gone: at the file limit, the database is removed: UNAVAIL, then ENOENT.
- * empty: at the file limit, an empty file is renamed over it: UNAVAIL.
+ * empty: at the file limit, an empty file is renamed over it: UNAVAIL,
+ *   EINVAL (not EMFILE).  Such a file, or a FIFO, is never even opened,
+ *   however often it changes: three seconds of lookups, each after its
+ *   times were set, make no open.  A good database renamed over it is
+ *   opened once and answers.
  *
  * A file that is no database is not opened again while it is unchanged:
  *
@@ -44,7 +48,8 @@
  *   the lock fork() waits for: four more seconds of lookups make no open.
  *   A good database renamed over it is then opened and answers.
  * errno: the same bad file, its directory renamed away (ENOENT) and back:
- *   the module says EINVAL again, not ENOENT.
+ *   the module says EINVAL again, not ENOENT.  A file back after an
+ *   absence is looked at afresh (opened once), then left alone again.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -355,9 +360,41 @@ static void gone(const char *good, const char *missing, const char *workdir)
 	expect("a second after it was put back", "http", NSS_STATUS_SUCCESS, 80);
 }
 
+/*
+ * Three more seconds of lookups, the file at the database's path changed
+ * (its times set) before each: UNAVAIL, EINVAL, and no open of it.
+ */
+static void changing_not_opened(const char *what)
+{
+	int opens = db_opens;
+
+	for (int i = 0; i < 3; i++) {
+		if (utimensat(AT_FDCWD, db, NULL, 0) != 0)
+			fail("utimensat %s: %s", db, strerror(errno));
+		second++;
+		expect_unavail(what, EINVAL);
+	}
+	if (db_opens != opens)
+		fail("%s: the module opened it %d times in 3 s; stat() shows it is no database",
+		     what, db_opens - opens);
+}
+
+/* A good database renamed over what is there: opened once, and answers. */
+static void good_again(const char *good, const char *workdir, const char *what)
+{
+	int opens = db_opens;
+
+	install(good, workdir);
+	second++;
+	expect(what, "http", NSS_STATUS_SUCCESS, 80);
+	if (db_opens != opens + 1)
+		fail("%s: the good database was opened %d times, expected once", what, db_opens - opens);
+}
+
 static void empty(const char *good, const char *missing, const char *workdir)
 {
 	char path[PATH_MAX];
+	int opens;
 
 	(void)missing;
 	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
@@ -365,15 +402,33 @@ static void empty(const char *good, const char *missing, const char *workdir)
 	write_junk(path, 0);
 	install(path, workdir);
 	at_file_limit();
+	opens = db_opens;
 	second += 2;
-	expect_unavail("a second after an empty file replaced the database, at the file limit", 0);
-	ok("an empty file renamed over the database at the file limit: UNAVAIL (not the old answers)");
+	expect_unavail("a second after an empty file replaced the database, at the file limit", EINVAL);
+	if (db_opens != opens)
+		fail("the module opened the empty file; stat() shows it is no database");
+	ok("an empty file renamed over the database at the file limit: UNAVAIL, EINVAL, not opened");
+	changing_not_opened("the empty file, changed every second, at the file limit");
 	file_limit_lifted();
+	changing_not_opened("the empty file, changed every second");
+	ok("the empty file, changed every second, was never opened");
+	good_again(good, workdir, "a second after a good database replaced the empty file");
+
+	/* A FIFO over the database in use: not opened, not even with O_NONBLOCK. */
+	snprintf(path, sizeof(path), "%s/fifo", workdir);
+	if (mkfifo(path, 0644) != 0)
+		fail("mkfifo %s: %s", path, strerror(errno));
+	if (rename(path, db) != 0)
+		fail("rename %s %s: %s", path, db, strerror(errno));
+	opens = db_opens;
 	second++;
-	expect_unavail("a second after the file limit was lifted", EINVAL);
-	install(good, workdir);
-	second++;
-	expect("a second after a good database replaced it", "http", NSS_STATUS_SUCCESS, 80);
+	expect_unavail("a second after a FIFO replaced the database", EINVAL);
+	if (db_opens != opens)
+		fail("the module opened the FIFO; stat() shows it is no database");
+	changing_not_opened("the FIFO, changed every second");
+	ok("a FIFO renamed over the database: UNAVAIL, EINVAL, never opened");
+	good_again(good, workdir, "a second after a good database replaced the FIFO");
+	ok("a good database renamed over the FIFO was opened once, and answers");
 }
 
 /* A bad file renamed over the database, looked at: UNAVAIL, EINVAL. */
@@ -415,6 +470,7 @@ static void bad(const char *good, const char *missing, const char *workdir)
 static void errno_mode(const char *good, const char *missing, const char *workdir)
 {
 	char away[PATH_MAX];
+	int opens;
 
 	(void)good;
 	(void)missing;
@@ -426,9 +482,18 @@ static void errno_mode(const char *good, const char *missing, const char *workdi
 	expect_unavail("the database's directory renamed away", ENOENT);
 	if (rename(away, workdir) != 0)
 		fail("rename %s %s: %s", away, workdir, strerror(errno));
+	opens = db_opens;
 	second++;
 	expect_unavail("the directory back, with the same bad file", EINVAL);
 	ok("the same bad file back: EINVAL again, not the ENOENT of its absence");
+	if (db_opens != opens + 1)
+		fail("the bad file, back after an absence, was opened %d times, expected once",
+		     db_opens - opens);
+	second++;
+	expect_unavail("a second later, the same bad file", EINVAL);
+	if (db_opens != opens + 1)
+		fail("the bad file, unchanged since it came back, was opened again");
+	ok("a file back after an absence is looked at again once, then left alone");
 }
 
 static const struct {
