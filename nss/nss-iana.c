@@ -563,8 +563,11 @@ static void refresh(const struct stat *found)
  * a hung file system holds one thread, not one more every second.  Only a
  * file that changed, appeared or vanished is opened again, under the lock,
  * by the checker, which stays the checker until then; a file that failed
- * validation is not, until it changes, and one that stat() shows is no
- * database is never opened (tests/robust/replace.c).
+ * validation is not, until it changes, and one that this stat() shows is
+ * no database is not opened at all (tests/robust/replace.c): only the
+ * first look, which makes no stat(), opens whatever is there.  What the
+ * stat() found decides until the next second's, even if the file is
+ * replaced again before refresh() runs.
  */
 static void look_again(time_t now)
 {

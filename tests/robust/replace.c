@@ -39,7 +39,8 @@
  *   EINVAL (not EMFILE).  Such a file, or a FIFO, is never even opened,
  *   however often it changes: three seconds of lookups, each after its
  *   times were set, make no open.  A good database renamed over it is
- *   opened once and answers.
+ *   opened once and answers.  A directory in its place: EISDIR, no open.
+ *   (The first lookup of a process makes no stat(): it opens what is there.)
  *
  * A file that is no database is not opened again while it is unchanged:
  *
@@ -429,6 +430,19 @@ static void empty(const char *good, const char *missing, const char *workdir)
 	ok("a FIFO renamed over the database: UNAVAIL, EINVAL, never opened");
 	good_again(good, workdir, "a second after a good database replaced the FIFO");
 	ok("a good database renamed over the FIFO was opened once, and answers");
+
+	/* A directory in its place: UNAVAIL, EISDIR, not opened. */
+	if (unlink(db) != 0 || mkdir(db, 0755) != 0)
+		fail("a directory at %s: %s", db, strerror(errno));
+	opens = db_opens;
+	second++;
+	expect_unavail("a second after a directory took the database's place", EISDIR);
+	if (db_opens != opens)
+		fail("the module opened the directory; stat() shows it is no database");
+	if (rmdir(db) != 0)
+		fail("rmdir %s: %s", db, strerror(errno));
+	ok("a directory in the database's place: UNAVAIL, EISDIR, not opened");
+	good_again(good, workdir, "a second after a good database replaced the directory");
 }
 
 /* A bad file renamed over the database, looked at: UNAVAIL, EINVAL. */
