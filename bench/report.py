@@ -121,8 +121,8 @@ def main():
                "from a 64 KiB table (smaller than any that holds the registry's answers); like the "
                "floor it answers every key.  iana, bare, "
                "bare + live update, touch and floor, and their real-path rows, are timed interleaved: one process, the "
-               "sources taking turns run by run, so that other work on the machine falls on all "
-               "alike.")
+               "sources, and the kinds of lookup, taking turns run by run, so that other work on "
+               "the machine falls on all alike.")
     out.append("")
     out.append("| source | " + " | ".join(c[1] for c in COLS) + " |")
     out.append("|---|" + "---:|" * len(COLS))

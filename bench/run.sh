@@ -20,9 +20,9 @@
 #
 # The figures the ratios compare (iana, bare, barelive, touch against floor,
 # directly and on the real path: lookups, enumeration, first lookups, fresh
-# getent) are timed interleaved, the sources taking turns run by run, so that
-# other work on the machine falls on all alike; the other sources are timed
-# one after the other.
+# getent) are timed interleaved, the sources (and, for lookups, the kinds of
+# key) taking turns run by run, so that other work on the machine falls on
+# all alike; the other sources are timed one after the other.
 #
 # Prints one markdown table (and the ratios to iana, and the targets)
 # and writes it with the raw figures to bench/results/latest.md.

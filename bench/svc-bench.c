@@ -296,7 +296,9 @@ static long enumerate(void)
 
 /*
  * Paired timing (SOURCE "A,B"): the sources take turns, run by run, in one
- * process, so that whatever else the machine does falls on both alike.  A
+ * process, so that whatever else the machine does falls on both alike; and
+ * within each run the kinds take turns too, so that it falls on a miss and
+ * a hit alike.  A
  * source "system=M" rewrites the nsswitch.conf file named by
  * $SVC_BENCH_NSSWITCH (the bench's own, bind-mounted over /etc/nsswitch.conf)
  * with "services: M"; glibc notices the change at its next call, as on the
@@ -337,31 +339,41 @@ static void report_as(const char *src, const char *figure, double *v, int runs,
 
 static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs)
 {
-	double *v = calloc((size_t)(nsrc * (runs > enum_runs ? runs : enum_runs)), sizeof(*v));
+	int nfig = K_COUNT + 1;   /* each kind, then name hits with a stat before each */
+	double *v = calloc((size_t)(nfig * nsrc * (runs > enum_runs ? runs : enum_runs)), sizeof(*v));
 	double *per = calloc((size_t)(nsrc * enum_runs), sizeof(*per));
 	int bad = 0;
 
-	/* Each kind, then name hits with a stat before each, then enumerations. */
-	for (int kk = 0; kk <= K_COUNT; kk++) {
+	/*
+	 * Run by run, each figure in turn, and for each the sources in turn:
+	 * figures of different kinds (a miss against a hit) are taken under
+	 * the same conditions too, not minutes apart.
+	 */
+	for (int r = 0; r < runs; r++)
+		for (int kk = 0; kk < nfig; kk++) {
+			struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
+			long warm = count < (long)k->n ? count : (long)k->n;
+
+			for (int si = 0; si < nsrc; si++) {
+				size_t idx = 0;
+
+				use_source(src[si]);
+				/* A warm-up before every run: another source or kind ran meanwhile. */
+				bad |= warm_up(k, warm, &idx, r == 0);
+				v[(kk * nsrc + si) * runs + r] = timed_run(k, count, kk == K_COUNT, &idx);
+			}
+		}
+	for (int kk = 0; kk < nfig; kk++) {
 		struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
 		int with_stat = kk == K_COUNT;
 		long warm = count < (long)k->n ? count : (long)k->n;
 		char note[96];
 
-		for (int r = 0; r < runs; r++)
-			for (int si = 0; si < nsrc; si++) {
-				size_t idx = 0;
-
-				use_source(src[si]);
-				/* A warm-up after every switch: the other source ran meanwhile. */
-				bad |= warm_up(k, warm, &idx, r == 0);
-				v[si * runs + r] = timed_run(k, count, with_stat, &idx);
-			}
 		for (int si = 0; si < nsrc; si++) {
 			snprintf(note, sizeof(note), "keys=%zu,warmup=%ld,interleaved%s", k->n, warm,
 				 with_stat ? ",stat-before-each" : "");
-			report_as(src[si], with_stat ? "name-stat" : k->id, v + si * runs, runs,
-				  "ns/call", count, note);
+			report_as(src[si], with_stat ? "name-stat" : k->id, v + (kk * nsrc + si) * runs,
+				  runs, "ns/call", count, note);
 		}
 	}
 	for (int r = 0; r < enum_runs; r++)
