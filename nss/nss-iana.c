@@ -212,9 +212,19 @@ struct arena_chunk {
 	size_t len;
 };
 
-static struct arena_chunk *arena_chunks;
-static unsigned char *arena_next;
-static size_t arena_left;
+/*
+ * The first chunk is part of the module's .data: enough for the first
+ * database's bookkeeping (about 4 KiB for the full registry), so that the
+ * first lookup makes no mmap() of its own for it.  In .data, not .bss: the
+ * loader maps a .bss larger than the rest of the last page with an mmap()
+ * of its own.  Its pages cost memory only once written.
+ */
+#define ARENA_FIRST_SIZE 8192
+static unsigned char arena_first[ARENA_FIRST_SIZE]
+	__attribute__((aligned(16), section(".data")));
+static struct arena_chunk *arena_chunks;   /* those mapped, not arena_first */
+static unsigned char *arena_next = arena_first;
+static size_t arena_left = sizeof(arena_first);
 
 static void *arena_alloc(size_t n)
 {
@@ -464,8 +474,9 @@ static void iana_forget_all(void)
 		arena_chunks = c->next;
 		munmap(c, c->len);
 	}
-	arena_next = NULL;
-	arena_left = 0;
+	memset(arena_first, 0, sizeof(arena_first));
+	arena_next = arena_first;
+	arena_left = sizeof(arena_first);
 	descriptors = NULL;
 	db_path = NULL;      /* it lived in the arena */
 	atomic_store(&current, NULL);
