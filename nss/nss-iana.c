@@ -35,9 +35,11 @@ EXPORT nss_endservent _nss_iana_endservent;
  * How a replaced database is released without a lock or an atomic
  * read-modify-write on the lookup path.
  *
- * A database is mapped into a region: an anonymous read-only reservation at
- * least one page longer than the file, with the file mapped over its start,
- * so the region always ends in zeros.  A lookup reads the generation, the
+ * A database is mapped into a region, where at least TAIL_ZEROS bytes of
+ * zeros follow it: an anonymous read-only reservation longer than the file,
+ * with the file mapped over its start; or, for the first database of the
+ * process, the file mapped alone when its last page has that many bytes to
+ * spare (region_map()).  A lookup reads the generation, the
  * current descriptor, does its work, and reads the generation again; when it
  * changed, the answer is discarded and the lookup runs again (a seqlock).
  *
@@ -49,8 +51,9 @@ EXPORT nss_endservent _nss_iana_endservent;
  * published and never freed, so a late reader never reads a changed one
  * (only their bits of verified entries and lists change, from 0 to 1, and
  * a late reader can set one only in its own, retired, descriptor).
- * At most two regions exist in steady state; neither is a mapping of a file
- * once retired.
+ * At most three regions exist in steady state (two reservations, and the
+ * first database's mapping, zeroed, when the file outgrew it); none is a
+ * mapping of a file once retired.
  *
  * An enumeration pins its descriptor (a single hazard pointer): the region
  * of a pinned descriptor is not retired until the enumeration ends, so it
@@ -256,31 +259,71 @@ static int region_clear(struct region *r)
 	return p == MAP_FAILED ? -1 : 0;
 }
 
-/* A free region with room for size bytes and a zero page after them. */
-static struct region *region_get(size_t size)
+/* Record the mapping [p, p + len) as a free region; NULL without memory. */
+static struct region *region_add(void *p, size_t len)
 {
-	size_t pg = page_size(), need = round_up(size, pg) + pg;
+	struct region *r = arena_alloc(sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->addr = p;
+	r->len = len;
+	r->state = REGION_FREE;
+	r->next = regions;
+	regions = r;
+	return r;
+}
+
+/* Bytes of zeros that follow a database in its region, at least. */
+#define TAIL_ZEROS 64
+
+/*
+ * Map the file (size bytes, open as fd) into a region: a free one with room
+ * for it and TAIL_ZEROS bytes after it.  Else, for the first database of the
+ * process, when the file's last page has TAIL_ZEROS bytes to spare (they
+ * read as zeros), a mapping of the file alone: one mmap(), not two, on the
+ * first lookup.  Else a new reservation, a page and a quarter longer than
+ * the file, with the file mapped over its start.  The region, or NULL with
+ * *err.
+ */
+static struct region *region_map(int fd, size_t size, int *err)
+{
+	size_t pg = page_size(), need;
 	struct region *r;
 	void *p;
 
 	for (r = regions; r != NULL; r = r->next)
-		if (r->state == REGION_FREE && r->len >= need)
-			return r;
-	/* Slack, so that a slightly larger update fits the same region. */
-	need = round_up(need + need / 4, pg);
-	p = mmap(NULL, need, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	r = arena_alloc(sizeof(*r));
+		if (r->state == REGION_FREE && r->len >= size + TAIL_ZEROS)
+			break;
+	if (regions == NULL && round_up(size, pg) - size >= TAIL_ZEROS) {
+		p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			*err = errno;
+			return NULL;
+		}
+		if ((r = region_add(p, round_up(size, pg))) == NULL) {
+			munmap(p, size);
+			*err = ENOMEM;
+		}
+		return r;
+	}
 	if (r == NULL) {
-		munmap(p, need);
+		/* Slack, so that a slightly larger update fits the same region. */
+		need = round_up(size, pg) + pg;
+		need = round_up(need + need / 4, pg);
+		p = mmap(NULL, need, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || (r = region_add(p, need)) == NULL) {
+			if (p != MAP_FAILED)
+				munmap(p, need);
+			*err = ENOMEM;
+			return NULL;
+		}
+	}
+	if (mmap(r->addr, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		*err = errno;
+		region_clear(r);
 		return NULL;
 	}
-	r->addr = p;
-	r->len = need;
-	r->state = REGION_FREE;
-	r->next = regions;
-	regions = r;
 	return r;
 }
 
@@ -400,16 +443,9 @@ static struct dbref *map_db(int *err)
 		*err = not_db_errno(&st);
 		goto bad;
 	}
-	r = region_get((size_t)st.st_size);
-	if (r == NULL) {
-		*err = ENOMEM;
+	r = region_map(fd, (size_t)st.st_size, err);
+	if (r == NULL)
 		goto unmapped;
-	}
-	if (mmap(r->addr, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
-		*err = errno;
-		region_clear(r);
-		goto unmapped;
-	}
 	close(fd);
 	rc = iana_db_open(&db, r->addr, (size_t)st.st_size);
 	if (rc != 0) {
