@@ -51,9 +51,11 @@ EXPORT nss_endservent _nss_iana_endservent;
  * published and never freed, so a late reader never reads a changed one
  * (only their bits of verified entries and lists change, from 0 to 1, and
  * a late reader can set one only in its own, retired, descriptor).
- * At most three regions exist in steady state (two reservations, and the
- * first database's mapping, zeroed, when the file outgrew it); none is a
- * mapping of a file once retired.
+ * A file of a steady size takes turns between two regions.  A file that
+ * grows adds one each time it outgrows them (a reservation has a quarter
+ * of slack), up to DB_SIZE_MAX; a smaller file may take a larger free
+ * region.  None is a mapping of a file once retired, so the ones not in use
+ * cost address space, not memory.
  *
  * An enumeration pins its descriptor (a single hazard pointer): the region
  * of a pinned descriptor is not retired until the enumeration ends, so it
