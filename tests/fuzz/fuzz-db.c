@@ -34,7 +34,7 @@ static void install(const uint8_t *data, size_t size)
 	}
 	pthread_mutex_lock(&db_lock);
 	have_failed_st = 0;   /* inode numbers are reused between inputs */
-	refresh(0);
+	refresh(NULL);
 	atomic_store(&checked, time(NULL));
 	pthread_mutex_unlock(&db_lock);
 }

@@ -16,8 +16,10 @@ meson compile -C "$build" >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/seed-db" "$work/seed-registry" "$work/corpus-db" "$work/corpus-db-nocheck" "$work/corpus-registry"
+mkdir -p "$work/seed-db" "$work/seed-registry" "$work/corpus-db" "$work/corpus-db-nocheck" \
+	"$work/corpus-edge" "$work/corpus-registry"
 ln -s seed-db "$work/seed-db-nocheck"
+ln -s seed-db "$work/seed-edge"
 
 # Seeds: the small registries of the test suite, and their compiled databases.
 gen="$build/gen/iana-servicesdb"
@@ -32,7 +34,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 status=0
-for target in db db-nocheck registry; do
+for target in db db-nocheck edge registry; do
 	log="$work/fuzz-$target.log"
 	# Inputs that once failed, run first: each must now pass.
 	regress=$top/tests/fuzz/regress/${target%-nocheck}
