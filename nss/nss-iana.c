@@ -314,9 +314,12 @@ static struct region *region_map(int fd, size_t size, int *err)
 		need = round_up(size, pg) + pg;
 		need = round_up(need + need / 4, pg);
 		p = mmap(NULL, need, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED || (r = region_add(p, need)) == NULL) {
-			if (p != MAP_FAILED)
-				munmap(p, need);
+		if (p == MAP_FAILED) {
+			*err = ENOMEM;
+			return NULL;
+		}
+		if ((r = region_add(p, need)) == NULL) {
+			munmap(p, need);
 			*err = ENOMEM;
 			return NULL;
 		}
@@ -415,8 +418,11 @@ static void mark_failed(const struct stat *st, int err)
 	have_failed_st = 1;
 }
 
-/* Open, map and validate the database.  A new descriptor, or NULL with *err. */
-static struct dbref *map_db(int *err)
+/*
+ * Open, map and validate the database.  A new descriptor, or NULL with *err.
+ * found: what the checker's stat() found, or NULL (the first look).
+ */
+static struct dbref *map_db(const struct stat *found, int *err)
 {
 	struct region *r;
 	struct dbref *d;
@@ -425,6 +431,16 @@ static struct dbref *map_db(int *err)
 	uint8_t *bits;
 	int fd, rc;
 
+	if (found != NULL && !may_be_db(found)) {
+		/*
+		 * stat() already shows it is none (empty, a FIFO, too large):
+		 * not opened at all.  At the file limit open() would say EMFILE
+		 * whatever the file, and a FIFO written to changes every second.
+		 */
+		*err = not_db_errno(found);
+		mark_failed(found, *err);
+		return NULL;
+	}
 	/* O_NONBLOCK: a FIFO put in the database's place must not hang us. */
 	fd = open(db_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
@@ -564,18 +580,7 @@ static void refresh(const struct stat *found)
 		}
 		db_path = p;
 	}
-	if (found != NULL && !may_be_db(found)) {
-		/*
-		 * stat() already shows it is none (empty, a FIFO, too large):
-		 * not opened at all.  At the file limit open() would say EMFILE
-		 * whatever the file, and a FIFO written to changes every second.
-		 */
-		d = NULL;
-		err = not_db_errno(found);
-		mark_failed(found, err);
-	} else {
-		d = map_db(&err);
-	}
+	d = map_db(found, &err);
 	/*
 	 * A replacement that cannot be opened or mapped for now (the process
 	 * at its file limit, memory short) says nothing of the file: keep the
