@@ -30,11 +30,14 @@
  *   first        RUNS (default 15) fresh processes (this program again, mode
  *                first1), each timing its first lookup, getservbyname_r("http",
  *                "tcp"), from just before the call to just after it: module
- *                load, configuration and database open included.
+ *                load, configuration and database open included.  Also the
+ *                page faults the process took in that call (figure
+ *                first-faults, getrusage's ru_minflt + ru_majflt).
  *   getent       RUNS fresh getent processes (after 10 untimed), "getent -s
  *                services:SOURCE services http/tcp", or "getent services
  *                http/tcp" for a source system=M, timed from fork to exit.
- *   first1       one such process: prints the time of its first lookup in ns.
+ *   first1       one such process: prints the time of its first lookup in ns,
+ *                "found" or "notfound", and the page faults taken in it.
  *   loop-KIND    KIND is one of the key kinds: a warm-up pass over the keys
  *                of that kind (module loaded, database open, each key looked
  *                up once, as in time mode; the first WARM keys when the RUNS
@@ -52,7 +55,7 @@
  *                and after a full enumeration.
  *
  * Exit status 0, or 1 on a usage or setup error, or when a hit kind misses or
- * a miss kind hits (except for SOURCE floor or touch, which answer everything,
+ * a miss kind hits (except for SOURCE floor, touch or mapfloor, which answer everything,
  * or when $SVC_BENCH_LENIENT is set and not empty: floor behind nsswitch.conf).
  */
 #define _GNU_SOURCE
@@ -66,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -94,7 +98,7 @@ static struct kind {
 };
 
 static const char *source;
-static int lenient;   /* floor and touch answer everything: misses hit */
+static int lenient;   /* floor, touch and mapfloor answer everything: misses hit */
 
 __attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
@@ -111,12 +115,12 @@ static void die(const char *fmt, ...)
 
 static void use_source(const char *s);
 
-/* floor and touch answer every key: their misses are hits (also as system=M). */
+/* floor, touch and mapfloor answer every key: their misses are hits (also as system=M). */
 static int answers_everything(const char *s)
 {
 	if (strncmp(s, "system=", 7) == 0)
 		s += 7;
-	return strcmp(s, "floor") == 0 || strcmp(s, "touch") == 0;
+	return strcmp(s, "floor") == 0 || strcmp(s, "touch") == 0 || strcmp(s, "mapfloor") == 0;
 }
 
 static void configure(void)
@@ -424,22 +428,34 @@ static int time_enum(int runs)
 	return n == 0;
 }
 
-/* The first lookup of a process; prints its time in ns. */
+static long faults_so_far(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		die("getrusage: %s", strerror(errno));
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/* The first lookup of a process; prints its time in ns and its page faults. */
 static int first1(void)
 {
 	struct servent se, *res = NULL;
 	uint64_t t0, t1;
+	long f0, f1;
 	int rc;
 
 	if (strncmp(source, "system=", 7) == 0)
 		use_source(source);   /* this process's nsswitch.conf, before its first lookup */
 	else
 		configure();
+	f0 = faults_so_far();
 	t0 = now_ns();
 	rc = getservbyname_r("http", "tcp", &se, buf, sizeof(buf), &res);
 	t1 = now_ns();
-	printf("%llu %s\n", (unsigned long long)(t1 - t0),
-	       rc == 0 && res != NULL ? "found" : "notfound");
+	f1 = faults_so_far();
+	printf("%llu %s %ld\n", (unsigned long long)(t1 - t0),
+	       rc == 0 && res != NULL ? "found" : "notfound", f1 - f0);
 	return rc == 0 && res != NULL ? 0 : 1;
 }
 
@@ -535,11 +551,14 @@ static int first(const char *keyfile, int runs)
 	char *src[MAX_PAIRED];
 	int nsrc = split_sources(src);
 	double *v = calloc((size_t)(runs * nsrc), sizeof(double));
+	double *flt = calloc((size_t)(runs * nsrc), sizeof(double));
 
+	if (v == NULL || flt == NULL)
+		die("out of memory");
 	for (int r = 0; r < runs; r++)
 		for (int si = 0; si < nsrc; si++) {
 			int fd[2], status;
-			char out[128] = "";
+			char out[128] = "", *end, word[16];
 			ssize_t got;
 			pid_t pid;
 
@@ -561,12 +580,19 @@ static int first(const char *keyfile, int runs)
 			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 			    WEXITSTATUS(status) != 0 || got <= 0)
 				die("%s: first lookup process failed (%s)", src[si], got > 0 ? out : "no output");
-			v[si * runs + r] = strtod(out, NULL);
+			out[got] = '\0';
+			v[si * runs + r] = strtod(out, &end);
+			if (sscanf(end, " %15s %lf", word, &flt[si * runs + r]) != 2)
+				die("%s: first lookup process said: %s", src[si], out);
 		}
-	for (int si = 0; si < nsrc; si++)
-		report_src(nsrc, src[si], "first", v + si * runs, runs, "ns", 1,
-			   nsrc > 1 ? "fresh-process,http/tcp,interleaved" : "fresh-process,http/tcp");
+	for (int si = 0; si < nsrc; si++) {
+		const char *note = nsrc > 1 ? "fresh-process,http/tcp,interleaved" : "fresh-process,http/tcp";
+
+		report_src(nsrc, src[si], "first", v + si * runs, runs, "ns", 1, note);
+		report_src(nsrc, src[si], "first-faults", flt + si * runs, runs, "faults", 1, note);
+	}
 	free(v);
+	free(flt);
 	return 0;
 }
 
