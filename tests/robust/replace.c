@@ -51,6 +51,21 @@
  * errno: the same bad file, its directory renamed away (ENOENT) and back:
  *   the module says EINVAL again, not ENOENT.  A file back after an
  *   absence is looked at afresh (opened once), then left alone again.
+ *
+ * And the regions a database is mapped into are reused only for what fits:
+ *
+ * reuse: usage replace reuse DATABASE MISSING.db WORKDIR LONGER.db, where
+ *   DATABASE has exactly 64 bytes to spare in its last page (TAIL_ZEROS),
+ *   and LONGER.db is one byte longer.  DATABASE, the process's first, is
+ *   mapped alone; its region is as long as its pages.  MISSING.db replaces
+ *   it, in a reservation of its own, and frees that region.  DATABASE
+ *   again, 64 bytes shorter than the region, must be mapped into it.
+ *   MISSING.db again goes back into its reservation and frees the region
+ *   once more; LONGER.db, which would leave 63 bytes of it, must not be
+ *   mapped into it, but into a new reservation.  After each, every entry
+ *   (getservent_r) must be what DATABASE's first mapping gave: LONGER.db
+ *   differs from DATABASE only in a description, which the entries do not
+ *   show.  (The module's mmap()s are logged here.)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -61,6 +76,7 @@
 #include <netdb.h>
 #include <nss.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,16 +165,29 @@ ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 	return real(fd, buf, short_pread && n > 10 ? 10 : n, off);
 }
 
+/* The module's mmap()s since the log was last cleared (n_maps = 0). */
+static struct map_call {
+	void *addr;   /* asked for */
+	size_t len;
+	int flags, fd;
+	void *got;
+} maps[32];
+static int n_maps;
+
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	void *(*real)(void *, size_t, int, int, int, off_t) =
 		(void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap64");
+	void *got;
 
 	if (fail_mmap || real == NULL) {
 		errno = ENOMEM;
 		return MAP_FAILED;
 	}
-	return real(addr, len, prot, flags, fd, off);
+	got = real(addr, len, prot, flags, fd, off);
+	if (n_maps < (int)(sizeof(maps) / sizeof(maps[0])))
+		maps[n_maps++] = (struct map_call){ addr, len, flags, fd, got };
+	return got;
 }
 
 /* Copy src to WORKDIR/tmp, then rename it over the database. */
@@ -506,24 +535,167 @@ static void errno_mode(const char *good, const char *missing, const char *workdi
 	ok("a file back after an absence is looked at again once, then left alone");
 }
 
+/* The logged mapping of a file: there must be exactly one. */
+static const struct map_call *file_mapping(const char *when)
+{
+	const struct map_call *m = NULL;
+
+	for (int i = 0; i < n_maps; i++) {
+		if (maps[i].fd < 0)
+			continue;
+		if (m != NULL)
+			fail("%s: the module mapped a file twice", when);
+		m = &maps[i];
+	}
+	if (m == NULL || m->got == MAP_FAILED)
+		fail("%s: the module mapped no file", when);
+	return m;
+}
+
+/* Was addr given by an anonymous mmap() of the log, a reservation? */
+static int reserved_here(const void *addr)
+{
+	for (int i = 0; i < n_maps; i++)
+		if (maps[i].fd < 0 && (maps[i].flags & MAP_ANONYMOUS) && !(maps[i].flags & MAP_FIXED) &&
+		    maps[i].got == addr)
+			return 1;
+	return 0;
+}
+
+/* Every entry, one line each: name port/proto aliases.  Malloced. */
+static char *entries(void)
+{
+	nss_setservent *set = (nss_setservent *)iana_module_sym(db, "_nss_iana_setservent");
+	nss_getservent_r *get = (nss_getservent_r *)iana_module_sym(db, "_nss_iana_getservent_r");
+	nss_endservent *end = (nss_endservent *)iana_module_sym(db, "_nss_iana_endservent");
+	struct servent se;
+	char buf[1024], *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int err, n = 0;
+
+	if (out == NULL || set(0) != NSS_STATUS_SUCCESS)
+		fail("setservent");
+	while (get(&se, buf, sizeof(buf), &err) == NSS_STATUS_SUCCESS) {
+		fprintf(out, "%s %d/%s", se.s_name, ntohs((uint16_t)se.s_port), se.s_proto);
+		for (char **a = se.s_aliases; *a != NULL; a++)
+			fprintf(out, " %s", *a);
+		putc('\n', out);
+		n++;
+	}
+	end();
+	if (fclose(out) != 0 || n == 0)
+		fail("getservent_r gave %d entries", n);
+	return text;
+}
+
+static void same_entries(const char *when, const char *want)
+{
+	char *got = entries();
+
+	if (strcmp(got, want) != 0)
+		fail("%s: getservent_r's entries differ from the first mapping's", when);
+	free(got);
+}
+
+static const char *longer_db;   /* reuse's LONGER.db */
+
+static void reuse(const char *good, const char *missing, const char *workdir)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len;
+	const struct map_call *m;
+	struct stat st, lst;
+	void *region, *reservation;
+	char *want;
+
+	if (stat(good, &st) != 0 || stat(longer_db, &lst) != 0)
+		fail("stat %s, %s: %s", good, longer_db, strerror(errno));
+	len = ((size_t)st.st_size + pg - 1) / pg * pg;
+	if (len - (size_t)st.st_size != 64 || (size_t)lst.st_size != (size_t)st.st_size + 1)
+		fail("%s must have 64 bytes to spare in its last page (it has %zu), and %s be a byte "
+		     "longer (it is %jd bytes)", good, len - (size_t)st.st_size, longer_db,
+		     (intmax_t)lst.st_size);
+
+	n_maps = 0;
+	expect("first lookup", "http", NSS_STATUS_SUCCESS, 80);
+	m = file_mapping("the first lookup");
+	if (m->addr != NULL || (m->flags & MAP_FIXED) || m->len != (size_t)st.st_size)
+		fail("the first database, with 64 bytes to spare, was not mapped alone");
+	region = m->got;
+	want = entries();
+
+	n_maps = 0;
+	install(missing, workdir);
+	second++;
+	replacement_answers("a second after MISSING.db replaced the first database");
+	m = file_mapping("MISSING.db");
+	if (!(m->flags & MAP_FIXED) || m->addr == region || !reserved_here(m->addr))
+		fail("MISSING.db was not mapped into a new reservation (at %p; the first region is %p)",
+		     m->addr, region);
+	reservation = m->addr;
+	ok("the first database was mapped alone at %p (a region of %zu bytes); the next one, in a "
+	   "reservation at %p", region, len, reservation);
+
+	n_maps = 0;
+	install(good, workdir);
+	second++;
+	expect("a second after the first database came back", "http", NSS_STATUS_SUCCESS, 80);
+	m = file_mapping("the first database again");
+	if (!(m->flags & MAP_FIXED) || m->addr != region)
+		fail("a database of %jd bytes (its region's length less 64) was mapped at %p (flags %#x), "
+		     "not into the free region at %p", (intmax_t)st.st_size, m->addr, (unsigned)m->flags,
+		     region);
+	same_entries("the first database, back in its region", want);
+	ok("a database 64 bytes shorter than a free region was mapped into it; its entries are all there");
+
+	n_maps = 0;
+	install(missing, workdir);
+	second++;
+	replacement_answers("a second after MISSING.db came back");
+	m = file_mapping("MISSING.db again");
+	if (!(m->flags & MAP_FIXED) || m->addr != reservation)
+		fail("MISSING.db again was mapped at %p, not into its free reservation at %p", m->addr,
+		     reservation);
+
+	n_maps = 0;
+	install(longer_db, workdir);
+	second++;
+	expect("a second after LONGER.db replaced MISSING.db", "http", NSS_STATUS_SUCCESS, 80);
+	m = file_mapping("LONGER.db");
+	if (m->addr == region || m->addr == reservation || !(m->flags & MAP_FIXED) ||
+	    !reserved_here(m->addr))
+		fail("a database of %jd bytes, which leaves 63 of the free region of %zu, was mapped at "
+		     "%p, not into a new reservation (the region is at %p)", (intmax_t)lst.st_size, len,
+		     m->addr, region);
+	same_entries("LONGER.db", want);
+	ok("one a byte longer was not: it went into a new reservation; its entries are all there");
+	free(want);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(const char *good, const char *missing, const char *workdir);
 } modes[] = {
 	{ "emfile", emfile }, { "nomem", nomem }, { "gone", gone },
 	{ "empty", empty }, { "bad", bad }, { "errno", errno_mode },
+	{ "reuse", reuse },
 };
 
 int main(int argc, char **argv)
 {
 	size_t m = 0;
 
-	while (argc == 5 && m < sizeof(modes) / sizeof(modes[0]) && strcmp(argv[1], modes[m].name) != 0)
+	int args = argc >= 2 && strcmp(argv[1], "reuse") == 0 ? 6 : 5;
+
+	while (argc == args && m < sizeof(modes) / sizeof(modes[0]) && strcmp(argv[1], modes[m].name) != 0)
 		m++;
-	if (argc != 5 || m == sizeof(modes) / sizeof(modes[0])) {
-		fprintf(stderr, "usage: replace emfile|nomem|gone|empty|bad|errno DATABASE MISSING.db WORKDIR\n");
+	if (argc != args || m == sizeof(modes) / sizeof(modes[0])) {
+		fprintf(stderr, "usage: replace emfile|nomem|gone|empty|bad|errno DATABASE MISSING.db WORKDIR\n"
+				"       replace reuse DATABASE MISSING.db WORKDIR LONGER.db\n");
 		return 2;
 	}
+	if (args == 6)
+		longer_db = argv[5];
 	if (mkdir(argv[4], 0755) != 0 && errno != EEXIST)
 		fail("mkdir %s: %s", argv[4], strerror(errno));
 	snprintf(db, sizeof(db), "%s/services.db", argv[4]);

@@ -4,7 +4,7 @@
 # end (TAIL_ZEROS), the file is mapped alone, with one mmap(); else into an
 # anonymous reservation with the file mapped over its start.
 #
-# usage: tail.sh GENERATOR MODULE-DIR REGISTRY.xml WORKDIR
+# usage: tail.sh GENERATOR MODULE-DIR REGISTRY.xml WORKDIR [REPLACE MISSING.db]
 #
 # REGISTRY's first <description>Reserved</description> is padded until the
 # compiled database is exactly a page minus 64 bytes, a page minus 63, and a
@@ -14,10 +14,16 @@
 # - the database was mapped as said: with 64 bytes to spare, by one mmap()
 #   of its descriptor with no address given; with 63 or none, by an
 #   anonymous mmap() and then one of the file with MAP_FIXED.
+#
+# With REPLACE (tests/robust/replace.c) and MISSING.db, then also what
+# becomes of a region mapped alone once it is free: `REPLACE reuse` with the
+# database of 64 bytes to spare as the first, and the one with 63 as the
+# longer (see replace.c): one 64 bytes shorter than the region must go into
+# it, one 63 bytes shorter must not.
 set -uo pipefail
 
-if [ $# -ne 4 ]; then
-	echo "usage: $0 GENERATOR MODULE-DIR REGISTRY.xml WORKDIR" >&2
+if [ $# -ne 4 ] && [ $# -ne 6 ]; then
+	echo "usage: $0 GENERATOR MODULE-DIR REGISTRY.xml WORKDIR [REPLACE MISSING.db]" >&2
 	exit 2
 fi
 gen=$1 moddir=$2 registry=$3 work=$4
@@ -72,3 +78,9 @@ for spare in 64 63 0; do
 		echo "ok:   $size bytes, $spare to spare in its last page: reservation, then the file over it; getent matches the dump"
 	fi
 done
+
+if [ $# -eq 6 ]; then
+	rm -rf "$work/reuse"
+	LD_LIBRARY_PATH=$moddir "$5" reuse "$work/spare-64.db" "$6" "$work/reuse" "$work/spare-63.db" ||
+		fail "a free region mapped alone was reused for what does not fit it, or not for what does"
+fi
