@@ -9,10 +9,22 @@ build=${2:-$top/build-fuzz}
 registry=${IANA_REGISTRY:-$top/../shared/registry/service-names-port-numbers.xml}
 
 if [ ! -f "$build/build.ninja" ]; then
-	CC=clang meson setup "$build" "$top" -Dregistry="$registry" -Dfuzzing=true -Dwerror=true \
-		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
+	if [ ! -f "$registry" ]; then
+		echo "run.sh: no registry at $registry: set IANA_REGISTRY to the IANA XML (see README.md)" >&2
+		exit 1
+	fi
+	if ! out=$(CC=clang meson setup "$build" "$top" -Dregistry="$registry" -Dfuzzing=true -Dwerror=true \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized 2>&1); then
+		printf '%s\n' "$out" >&2
+		echo "run.sh: meson setup $build failed" >&2
+		exit 1
+	fi
 fi
-meson compile -C "$build" >/dev/null
+if ! out=$(meson compile -C "$build" 2>&1); then
+	printf '%s\n' "$out" | tail -30 >&2
+	echo "run.sh: meson compile -C $build failed" >&2
+	exit 1
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
