@@ -8,13 +8,18 @@
  * libnss_iana's first lookup makes after the module is loaded (open, fstat,
  * one mmap of the file, close, the header's page fault, then faults on five
  * more pages spread over the lookup data), timing each with CLOCK_MONOTONIC.
+ * (One mmap: the module maps the first database of a process alone when
+ * its last page has 64 bytes to spare, as the full registry's has; else it
+ * makes two, a reservation and the file over it.)
  *
  * Then, for each MODULE (a path ending in libnss_NAME.so.2), RUNS fresh
- * child processes (default 21; the modules taking turns) each time the two
- * halves of a first lookup apart: loading the module (dlopen, then dlsym of
- * its getservbyname_r, as glibc loads an NSS module) and its first call,
- * getservbyname_r("http", "tcp"), which for libnss_iana opens and maps the
- * database ($NSS_IANA_DB).  Prints the median and the minimum of each.
+ * child processes (the modules taking turns) each time the two halves of a
+ * first lookup apart: loading the module (dlopen, then dlsym of its
+ * getservbyname_r; glibc also looks up each of the sixty-odd NSS function
+ * names, which costs every module alike) and its first call,
+ * getservbyname_r("http", "tcp"), which for libnss_iana and libnss_mapfloor
+ * opens and maps DATABASE (NSS_IANA_DB is set to it).  Prints the median
+ * and the minimum of each.
  *
  * Prints one line per step, in microseconds.  Run it several times: a
  * single run is at the machine's mercy.
@@ -66,15 +71,25 @@ static int first_us(const char *path, double us[2])
 		void *h;
 		int err;
 
+		enum nss_status st;
+
 		snprintf(sym, sizeof(sym), "_nss_%.*s_getservbyname_r",
 			 (int)(strchr(base + 7, '.') - (base + 7)), base + 7);
 		t0 = now_us();
 		h = dlopen(path, RTLD_NOW);
 		fn = h != NULL ? (lookup_fn *)dlsym(h, sym) : NULL;
 		t1 = now_us();
-		if (fn == NULL || fn("http", "tcp", &se, buf, sizeof(buf), &err) != NSS_STATUS_SUCCESS)
+		if (fn == NULL) {
+			fprintf(stderr, "first-steps: %s: %s\n", path, dlerror());
 			_exit(1);
+		}
+		st = fn("http", "tcp", &se, buf, sizeof(buf), &err);
 		t2 = now_us();
+		if (st != NSS_STATUS_SUCCESS) {
+			fprintf(stderr, "first-steps: %s: http/tcp: status %d, %s\n", path, (int)st,
+				strerror(err));
+			_exit(1);
+		}
 		us[0] = t1 - t0;
 		us[1] = t2 - t1;
 		_exit(write(fds[1], us, 2 * sizeof(double)) == 2 * sizeof(double) ? 0 : 1);
@@ -148,6 +163,11 @@ int main(int argc, char **argv)
 	if (argc == 2)
 		return sink == 0 ? 0 : 0;   /* the pages were read */
 
+	/* The modules' first calls map the same file as the steps above. */
+	if (setenv("NSS_IANA_DB", argv[1], 1) != 0) {
+		perror("setenv");
+		return 1;
+	}
 	runs = atoi(argv[2]);
 	nmod = argc - 3;
 	if (runs < 1 || runs > 10000) {

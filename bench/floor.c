@@ -41,7 +41,9 @@
  * it and reads the first word of its header, as every module must before it
  * trusts the rest.  That is all: no validation, no lookup in the file, no
  * other page, no bookkeeping; later lookups are the floor's.  If any step
- * fails, every lookup says UNAVAIL.
+ * fails, every lookup says UNAVAIL.  (A bound for a module that maps its
+ * file, as one that makes no system call per lookup does, or reads it into
+ * pages of its own, which fault as they are written.)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -256,6 +258,7 @@ enum nss_status FN(getservent_r)(struct servent *res, char *buf, size_t buflen, 
 	enum nss_status st;
 	unsigned long total = atomic_load(&ent_total);
 
+	FLOOR_READY(errnop);
 	if (total == 0) {
 		total = floor_n() + 1;
 		atomic_store(&ent_total, total);

@@ -144,8 +144,11 @@ if [ "${1:-}" = "--inner" ]; then
 				rec "$row" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
 			done <"$tmp/$row.time"
 			note "$row: first lookup ($FIRST_RUNS fresh processes)"
-			read -r _ fig med min max unit cnt runs rest < <("$B" "$src" "$keys" first 1 "$FIRST_RUNS")
-			rec "$row" first "$med" "$min" "$max" ns 1 "$runs" "$rest"
+			"$B" "$src" "$keys" first 1 "$FIRST_RUNS" >"$tmp/$row.first" ||
+				die "$row: svc-bench first failed"
+			while read -r _ fig med min max unit cnt runs rest; do
+				rec "$row" "$fig" "$med" "$min" "$max" "$unit" "$cnt" "$runs" "$rest"
+			done <"$tmp/$row.first"
 		fi
 		n=${CG_COUNT[$kind]}
 		note "$row: callgrind ($n calls, minus 0)"
