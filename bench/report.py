@@ -274,7 +274,7 @@ def main():
         a, b = med(r, "first-faults"), med(f, "first-faults")
         return "" if a is None or b is None else f"; page faults {a - b:+.0f}"
 
-    for what, r, f in (("mapfloor above floor: the least a module that reads a file adds", "mapfloor", "floor"),
+    for what, r, f in (("mapfloor above floor: the least a module that maps its file adds", "mapfloor", "floor"),
                        ("iana above mapfloor: iana's own", "iana", "mapfloor"),
                        ("iana above floor", "iana", "floor")):
         out.append(f"| {what} | {gap(r, f)[0]}{faults(r, f)} | "
