@@ -1,5 +1,6 @@
 /* Diagnostics and checked allocation for the generator. */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,28 @@ static void report(const char *file, unsigned long line, const char *kind,
 	}
 	fputc('\n', stderr);
 	free(msg);
+}
+
+int diag_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", diag_program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", diag_program);
+	return 2;
+}
+
+int diag_option_error(const char *cmd, char **argv, int c)
+{
+	/* A short option unknown within a cluster ("-qx") is named alone. */
+	if (c == '?' && optopt != 0)
+		return diag_usage("%s: unknown option '-%c'", cmd, optopt);
+	if (c == '?')
+		return diag_usage("%s: unknown option '%s'", cmd, argv[optind - 1]);
+	return diag_usage("%s: option '%s' requires an argument", cmd, argv[optind - 1]);
 }
 
 void diag_error(const char *file, unsigned long line, const char *fmt, ...)

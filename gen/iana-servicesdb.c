@@ -36,36 +36,27 @@ static void usage(FILE *to)
 		"that libnss_iana reads, and inspect such databases.\n"
 		"\n"
 		"Commands:\n"
-		"  compile REGISTRY.xml -o FILE [--overlay SERVICES]... [--strict]\n"
+		"  compile REGISTRY.xml -o FILE [--overlay SERVICES]... [-s] [-q]\n"
 		"                    parse the registry's XML and write FILE atomically;\n"
-		"                    each overlay (services(5) format) adds local names\n"
+		"                    each overlay (services(5) format) adds local names;\n"
+		"                    -o, --output FILE; -s, --strict: an unknown protocol\n"
+		"                    is an error; -q, --quiet: no warnings\n"
 		"  dump [FILE]       print the database in services(5) format\n"
 		"  check [FILE]      validate the whole database; exit 1 with a reason if unsound\n"
 		"  info [FILE]       print the header and section sizes\n"
-		"  show QUERY [--db FILE] [--json]\n"
+		"  show QUERY [-d, --db FILE] [-j, --json]\n"
 		"                    what the registry says about a name, a port,\n"
-		"                    PORT/PROTOCOL or NAME/PROTOCOL; exit 0 found, 1 not found\n"
-		"  diff OLD NEW [--json]\n"
+		"                    PORT/PROTOCOL or NAME/PROTOCOL; exit 1 if not found\n"
+		"  diff OLD NEW [-j, --json]\n"
 		"                    what changed between two registries or databases;\n"
 		"                    exit 1 when a name of OLD is absent from NEW\n"
 		"\n"
 		"FILE defaults to %s.\n"
-		"Options: -h, --help; -V, --version; -q, --quiet (no warnings).\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n",
+		"Without a command: -h, --help; -V, --version.  After compile, show or\n"
+		"diff, -h or --help prints that command's usage.\n"
+		"Exit status: 0 success, 1 failure, 2 usage error (for show and diff, also\n"
+		"an input that cannot be read).\n",
 		IANA_DEFAULT_DB);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", diag_program);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", diag_program);
-	return EXIT_USAGE;
 }
 
 /* Write data to path atomically: a temporary beside it, fsync, rename. */
@@ -139,25 +130,25 @@ static int cmd_compile(int argc, char **argv)
 	size_t size;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "o:sqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:sqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'O':
 			if (n_overlays == (int)(sizeof(overlays) / sizeof(overlays[0])))
-				return usage_error("compile: more than %d overlays", n_overlays);
+				return diag_usage("compile: more than %d overlays", n_overlays);
 			overlays[n_overlays++] = optarg;
 			break;
 		case 's': so.strict = 1; break;
 		case 'q': diag_quiet_warnings = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: return usage_error("compile: %s", "unknown option");
+		default: return diag_option_error("compile", argv, c);
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("compile: %s", optind == argc ? "missing REGISTRY.xml" :
+		return diag_usage("compile: %s", optind == argc ? "missing REGISTRY.xml" :
 				   "more than one REGISTRY.xml");
 	if (output == NULL)
-		return usage_error("compile: %s", "missing -o FILE");
+		return diag_usage("compile: %s", "missing -o FILE");
 
 	rc = registry_parse_file(argv[optind], &reg);
 	if (rc == 0)
@@ -183,13 +174,22 @@ static int cmd_compile(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The FILE of dump, check and info, which take no options; NULL after a usage error. */
 static const char *db_arg(int argc, char **argv, const char *cmd)
 {
-	if (argc > 2) {
-		usage_error("%s: too many arguments", cmd);
+	int i = 1;
+
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;   /* a FILE that starts with '-' follows */
+	else if (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		diag_usage("%s: unknown option '%s' (%s takes none)", cmd, argv[i], cmd);
 		return NULL;
 	}
-	return argc == 2 ? argv[1] : IANA_DEFAULT_DB;
+	if (argc - i > 1) {
+		diag_usage("%s: too many arguments", cmd);
+		return NULL;
+	}
+	return i < argc ? argv[i] : IANA_DEFAULT_DB;
 }
 
 static void print_date(FILE *to, uint32_t d)
@@ -315,8 +315,9 @@ int main(int argc, char **argv)
 		{ "diff", cmd_diff },
 	};
 
+	opterr = 0;   /* option errors are reported by diag_option_error() */
 	if (argc < 2)
-		return usage_error("%s", "missing COMMAND");
+		return diag_usage("%s", "missing COMMAND");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
@@ -328,5 +329,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(argc - 1, argv + 1);
-	return usage_error("unknown command '%s'", argv[1]);
+	return diag_usage("unknown command '%s'", argv[1]);
 }

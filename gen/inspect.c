@@ -1,4 +1,5 @@
 /* iana-servicesdb show (what the registry says) and diff (what changed). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,7 @@ int cmd_show(int argc, char **argv, const char *default_db)
 	int c, json = 0, want = -1, printed = 0, named = 0;
 	uint32_t n;
 
-	while ((c = getopt_long(argc, argv, "d:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': path = optarg; break;
 		case 'j': json = 1; break;
@@ -203,8 +204,7 @@ int cmd_show(int argc, char **argv, const char *default_db)
 			       "QUERY: NAME, PORT, PORT/PROTOCOL or NAME/PROTOCOL.\n");
 			return ST_FOUND;
 		default:
-			fprintf(stderr, "iana-servicesdb: show: unknown option\n");
-			return ST_ERROR;
+			return diag_option_error("show", argv, c);
 		}
 	}
 	if (optind + 1 != argc) {
@@ -449,7 +449,7 @@ static int load_side(const char *path, struct side *sd)
 	memset(sd, 0, sizeof(*sd));
 	sd->path = path;
 	if (f == NULL) {
-		diag_error(path, 0, "cannot open");
+		diag_error(path, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	if (fread(head, 1, sizeof(head), f) != sizeof(head))
@@ -747,7 +747,7 @@ int cmd_diff(int argc, char **argv)
 	char **lost;
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'h':
@@ -756,8 +756,7 @@ int cmd_diff(int argc, char **argv)
 			       "Exit status 1 when a name (or alias) of OLD is absent from NEW.\n");
 			return 0;
 		default:
-			fprintf(stderr, "iana-servicesdb: diff: unknown option\n");
-			return ST_ERROR;
+			return diag_option_error("diff", argv, c);
 		}
 	}
 	if (optind + 2 != argc) {

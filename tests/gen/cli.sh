@@ -57,8 +57,9 @@ for opt in --version -V; do
 	fi
 done
 
-# usage_case DESCRIPTION MESSAGE-SUBSTRING -- ARGS...: exit 2, message on stderr,
-# nothing on stdout, no output file written.
+# usage_case DESCRIPTION MESSAGE-SUBSTRING -- ARGS...: exit 2, one message on
+# stderr and the line pointing to --help, nothing on stdout, no output file
+# written.
 usage_case() {
 	local what=$1 msg=$2
 	shift 2
@@ -67,6 +68,9 @@ usage_case() {
 			ok "$what: stderr says '$msg'"
 		else
 			fail "$what: stderr lacks '$msg': $(cat "$tmp/err")"
+		fi
+		if [ "$(wc -l <"$tmp/err")" -ne 2 ]; then
+			fail "$what: expected one message and the --help line on stderr: $(cat "$tmp/err")"
 		fi
 		if [ -s "$tmp/out" ]; then
 			fail "$what: printed on stdout: $(cat "$tmp/out")"
@@ -83,8 +87,17 @@ usage_case "unknown command" "unknown command 'frobnicate'" -- frobnicate "$regi
 usage_case "compile without -o" "missing -o FILE" -- compile "$registry"
 usage_case "compile with no input" "missing REGISTRY.xml" -- compile -o "$tmp/out.db"
 usage_case "compile with two inputs" "more than one REGISTRY.xml" -- compile "$registry" "$registry" -o "$tmp/out.db"
-usage_case "compile with an unknown option" "unknown option" -- compile --frobnicate "$registry" -o "$tmp/out.db"
+usage_case "compile with an unknown option" "compile: unknown option '--frobnicate'" -- compile --frobnicate "$registry" -o "$tmp/out.db"
+usage_case "compile with -o and no FILE" "compile: option '-o' requires an argument" -- compile "$registry" -o
 usage_case "dump with two files" "too many arguments" -- dump a.db b.db
+# dump, check and info take no options: not even --help is a file name.
+usage_case "dump --help" "dump: unknown option '--help'" -- dump --help
+usage_case "check with an option" "check: unknown option '-x'" -- check -x
+usage_case "info with an option" "info: unknown option '--frobnicate'" -- info --frobnicate
+usage_case "show with --db and no FILE" "show: option '--db' requires an argument" -- show http --db
+usage_case "show with an unknown option" "show: unknown option '--frobnicate'" -- show http --frobnicate
+usage_case "show with an unknown short option" "show: unknown option '-x'" -- show -jx http
+usage_case "diff with an unknown option" "diff: unknown option '--frobnicate'" -- diff --frobnicate a b
 
 # The same registry with all arguments right compiles: the cases above
 # failed for the reason they test.
@@ -94,15 +107,27 @@ if run 0 "compile REGISTRY -o FILE" -- compile --quiet "$registry" -o "$tmp/out.
 else
 	fail "a correct command line does not write the database"
 fi
+# After --, a FILE is a file, whatever it starts with.
+cp "$tmp/out.db" "$tmp/-dash.db"
+if run 0 "dump -- -dash.db" -- dump -- -dash.db; then
+	grep -q '^# IANA Service Name' "$tmp/out" && ok "dump -- FILE dumps FILE" ||
+		fail "dump -- FILE: stdout: $(head -3 "$tmp/out")"
+fi
 
 # Missing files are failures (1), not usage errors.
 for cmd in dump check info; do
 	if run 1 "$cmd of a missing file" -- "$cmd" "$tmp/missing.db"; then
-		grep -qF "$tmp/missing.db: error: cannot open" "$tmp/err" &&
-			ok "$cmd: says it cannot open the file" ||
+		grep -qF "$tmp/missing.db: error: cannot open: No such file or directory" "$tmp/err" &&
+			ok "$cmd: says it cannot open the file, and why" ||
 			fail "$cmd: stderr: $(cat "$tmp/err")"
 	fi
 done
+# show and diff exit 2 when their input cannot be read (iana-servicesdb(8)).
+if run 2 "diff of a missing file" -- diff "$tmp/missing.db" "$tmp/out.db"; then
+	grep -qF "$tmp/missing.db: error: cannot open: No such file or directory" "$tmp/err" &&
+		ok "diff: says it cannot open the file, and why" ||
+		fail "diff: stderr: $(cat "$tmp/err")"
+fi
 if run 1 "compile of a missing registry" -- compile "$tmp/missing.xml" -o "$tmp/out2.db"; then
 	[ ! -e "$tmp/out2.db" ] && ok "compile of a missing registry writes nothing" ||
 		fail "compile of a missing registry wrote the output"
