@@ -207,11 +207,8 @@ int cmd_show(int argc, char **argv, const char *default_db)
 			return diag_option_error("show", argv, c);
 		}
 	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "iana-servicesdb: show: %s\nTry 'iana-servicesdb --help' for more information.\n",
-			optind == argc ? "missing QUERY" : "more than one QUERY");
-		return ST_ERROR;
-	}
+	if (optind + 1 != argc)
+		return diag_usage("show: %s", optind == argc ? "missing QUERY" : "more than one QUERY");
 	if (load_db(path, &data, &db) < 0)
 		return ST_ERROR;
 
@@ -759,11 +756,8 @@ int cmd_diff(int argc, char **argv)
 			return diag_option_error("diff", argv, c);
 		}
 	}
-	if (optind + 2 != argc) {
-		fprintf(stderr, "iana-servicesdb: diff: expected OLD and NEW\n"
-			"Try 'iana-servicesdb --help' for more information.\n");
-		return ST_ERROR;
-	}
+	if (optind + 2 != argc)
+		return diag_usage("diff: %s", "expected OLD and NEW");
 	if (load_side(argv[optind], &o) < 0)
 		return ST_ERROR;
 	if (load_side(argv[optind + 1], &n) < 0) {

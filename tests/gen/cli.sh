@@ -98,6 +98,9 @@ usage_case "show with --db and no FILE" "show: option '--db' requires an argumen
 usage_case "show with an unknown option" "show: unknown option '--frobnicate'" -- show http --frobnicate
 usage_case "show with an unknown short option" "show: unknown option '-x'" -- show -jx http
 usage_case "diff with an unknown option" "diff: unknown option '--frobnicate'" -- diff --frobnicate a b
+usage_case "show with no QUERY" "show: missing QUERY" -- show
+usage_case "show with two QUERYs" "show: more than one QUERY" -- show http ssh
+usage_case "diff with one file" "diff: expected OLD and NEW" -- diff a
 
 # The same registry with all arguments right compiles: the cases above
 # failed for the reason they test.
