@@ -600,6 +600,24 @@ static void same_entries(const char *when, const char *want)
 
 static const char *longer_db;   /* reuse's LONGER.db */
 
+/*
+ * Rename src over the database and look a second later: MISSING.db must
+ * answer as the replacement, any other as DATABASE.  The one file mapping
+ * the module made for it.
+ */
+static const struct map_call *swap_in(const char *src, const char *missing, const char *workdir,
+				      const char *when)
+{
+	n_maps = 0;
+	install(src, workdir);
+	second++;
+	if (src == missing)
+		replacement_answers(when);
+	else
+		expect(when, "http", NSS_STATUS_SUCCESS, 80);
+	return file_mapping(when);
+}
+
 static void reuse(const char *good, const char *missing, const char *workdir)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len;
@@ -624,11 +642,7 @@ static void reuse(const char *good, const char *missing, const char *workdir)
 	region = m->got;
 	want = entries();
 
-	n_maps = 0;
-	install(missing, workdir);
-	second++;
-	replacement_answers("a second after MISSING.db replaced the first database");
-	m = file_mapping("MISSING.db");
+	m = swap_in(missing, missing, workdir, "a second after MISSING.db replaced the first database");
 	if (!(m->flags & MAP_FIXED) || m->addr == region || !reserved_here(m->addr))
 		fail("MISSING.db was not mapped into a new reservation (at %p; the first region is %p)",
 		     m->addr, region);
@@ -636,11 +650,7 @@ static void reuse(const char *good, const char *missing, const char *workdir)
 	ok("the first database was mapped alone at %p (a region of %zu bytes); the next one, in a "
 	   "reservation at %p", region, len, reservation);
 
-	n_maps = 0;
-	install(good, workdir);
-	second++;
-	expect("a second after the first database came back", "http", NSS_STATUS_SUCCESS, 80);
-	m = file_mapping("the first database again");
+	m = swap_in(good, missing, workdir, "a second after the first database came back");
 	if (!(m->flags & MAP_FIXED) || m->addr != region)
 		fail("a database of %jd bytes (its region's length less 64) was mapped at %p (flags %#x), "
 		     "not into the free region at %p", (intmax_t)st.st_size, m->addr, (unsigned)m->flags,
@@ -648,20 +658,12 @@ static void reuse(const char *good, const char *missing, const char *workdir)
 	same_entries("the first database, back in its region", want);
 	ok("a database 64 bytes shorter than a free region was mapped into it; its entries are all there");
 
-	n_maps = 0;
-	install(missing, workdir);
-	second++;
-	replacement_answers("a second after MISSING.db came back");
-	m = file_mapping("MISSING.db again");
+	m = swap_in(missing, missing, workdir, "a second after MISSING.db came back");
 	if (!(m->flags & MAP_FIXED) || m->addr != reservation)
 		fail("MISSING.db again was mapped at %p, not into its free reservation at %p", m->addr,
 		     reservation);
 
-	n_maps = 0;
-	install(longer_db, workdir);
-	second++;
-	expect("a second after LONGER.db replaced MISSING.db", "http", NSS_STATUS_SUCCESS, 80);
-	m = file_mapping("LONGER.db");
+	m = swap_in(longer_db, missing, workdir, "a second after LONGER.db replaced MISSING.db");
 	if (m->addr == region || m->addr == reservation || !(m->flags & MAP_FIXED) ||
 	    !reserved_here(m->addr))
 		fail("a database of %jd bytes, which leaves 63 of the free region of %zu, was mapped at "
@@ -684,7 +686,6 @@ static const struct {
 int main(int argc, char **argv)
 {
 	size_t m = 0;
-
 	int args = argc >= 2 && strcmp(argv[1], "reuse") == 0 ? 6 : 5;
 
 	while (argc == args && m < sizeof(modes) / sizeof(modes[0]) && strcmp(argv[1], modes[m].name) != 0)
