@@ -49,6 +49,14 @@ static double now_us(void)
 	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
+/* The file name of path: libnss_NAME.so.2. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
 /*
  * In a fresh child: load the module at path and call its getservbyname_r
  * once; us[0] = the load, us[1] = the call.  Returns 0, or -1 if either
@@ -56,11 +64,11 @@ static double now_us(void)
  */
 static int first_us(const char *path, double us[2])
 {
-	const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	const char *base = base_name(path), *dot = strchr(base, '.');
 	int fds[2], status, rc = -1;
 	pid_t pid;
 
-	if (strncmp(base, "libnss_", 7) != 0 || strchr(base + 7, '.') == NULL || pipe(fds) != 0)
+	if (strncmp(base, "libnss_", 7) != 0 || dot == NULL || pipe(fds) != 0)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
@@ -68,13 +76,11 @@ static int first_us(const char *path, double us[2])
 		struct servent se;
 		lookup_fn *fn;
 		double t0, t1, t2;
+		enum nss_status st;
 		void *h;
 		int err;
 
-		enum nss_status st;
-
-		snprintf(sym, sizeof(sym), "_nss_%.*s_getservbyname_r",
-			 (int)(strchr(base + 7, '.') - (base + 7)), base + 7);
+		snprintf(sym, sizeof(sym), "_nss_%.*s_getservbyname_r", (int)(dot - (base + 7)), base + 7);
 		t0 = now_us();
 		h = dlopen(path, RTLD_NOW);
 		fn = h != NULL ? (lookup_fn *)dlsym(h, sym) : NULL;
@@ -191,11 +197,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (int m = 0; m < nmod; m++) {
-		const char *base = strrchr(argv[3 + m], '/');
-
-		base = base != NULL ? base + 1 : argv[3 + m];
-		summary("load", base, v + (m * 2) * runs, runs);
-		summary("first call", base, v + (m * 2 + 1) * runs, runs);
+		summary("load", base_name(argv[3 + m]), v + (m * 2) * runs, runs);
+		summary("first call", base_name(argv[3 + m]), v + (m * 2 + 1) * runs, runs);
 	}
 	free(v);
 	return 0;

@@ -341,6 +341,15 @@ static void report_as(const char *src, const char *figure, double *v, int runs,
 	report(id, v, runs, unit, count, note);
 }
 
+/* Figure kk of time_paired(): its kind of key (K_COUNT: name hits with a stat), and its warm-up. */
+static struct kind *paired_kind(int kk, long count, long *warm)
+{
+	struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
+
+	*warm = count < (long)k->n ? count : (long)k->n;
+	return k;
+}
+
 static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs)
 {
 	int nfig = K_COUNT + 1;   /* each kind, then name hits with a stat before each */
@@ -355,8 +364,8 @@ static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs
 	 */
 	for (int r = 0; r < runs; r++)
 		for (int kk = 0; kk < nfig; kk++) {
-			struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
-			long warm = count < (long)k->n ? count : (long)k->n;
+			long warm;
+			struct kind *k = paired_kind(kk, count, &warm);
 
 			for (int si = 0; si < nsrc; si++) {
 				size_t idx = 0;
@@ -368,9 +377,9 @@ static int time_paired(char **src, int nsrc, long count, int runs, int enum_runs
 			}
 		}
 	for (int kk = 0; kk < nfig; kk++) {
-		struct kind *k = &kinds[kk == K_COUNT ? K_NAME : kk];
+		long warm;
+		struct kind *k = paired_kind(kk, count, &warm);
 		int with_stat = kk == K_COUNT;
-		long warm = count < (long)k->n ? count : (long)k->n;
 		char note[96];
 
 		for (int si = 0; si < nsrc; si++) {
