@@ -33,8 +33,8 @@
  * answer's own strings) it leaves out.
  *
  * Built a third time with -DFLOOR_MAP as libnss_mapfloor: a lower bound on
- * what any module that answers from a database file must add to the floor's
- * first lookup in a process.  Before it answers for the first time it opens
+ * what a module that answers from a mapped database file must add to the
+ * floor's first lookup in a process.  Before it answers for the first time it opens
  * $NSS_IANA_DB, learns its size with fstat (mapping and reading past the end
  * of a file raises SIGBUS, so a module must know where the file ends, and
  * must know which file it mapped to notice a replacement), maps it, closes

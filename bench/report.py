@@ -123,7 +123,7 @@ def main():
                "must do: read the name (or port) asked for, and one load, at a place the key decides, "
                "from a 64 KiB table (smaller than any that holds the registry's answers); like the "
                "floor it answers every key.  mapfloor (libnss_mapfloor, bench/floor.c) is the floor plus "
-               "what every module that answers from a file must do before its first answer: open the "
+               "what a module that maps its database file must do before its first answer: open the "
                "database, fstat it, map it, close it and read its header; later lookups are the floor's.  "
                "iana, bare, "
                "bare + live update, touch, mapfloor and floor, and their real-path rows, are timed interleaved: one process, the "

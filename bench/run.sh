@@ -5,9 +5,9 @@
 # lower bound for a lookup that hits), libnss_barelive (bare with the per-lookup
 # cost of noticing a replaced file), libnss_touch (the floor plus only
 # what every module that answers must do: read the key, one load from a
-# table) and libnss_mapfloor (the floor, plus what any module that answers
-# from a file must do before its first answer: open, fstat, mmap, close, read
-# the header), directly and through the real nsswitch.conf path.
+# table) and libnss_mapfloor (the floor, plus what a module that maps its
+# database file must do before its first answer: open, fstat, mmap, close,
+# read the header), directly and through the real nsswitch.conf path.
 #
 # usage (as root, after `meson compile -C build`):   bench/run.sh [BUILDDIR]
 #
