@@ -22,6 +22,17 @@
  * time(), served by the vDSO, and a generation check (a seqlock) around the
  * lookup.  The file is never looked at again: that would happen once a
  * second, out of line, and is not what a lookup costs.
+ *
+ * Built a third time with -DBARE_LIVE -DBARE_CHECKED as libnss_barecheck:
+ * bare + live update, with what its lookups would need if its tables were
+ * a file that another process wrote (as libnss_iana's database is), and
+ * nothing more: every index read from a table is checked against that
+ * table's size, each record is verified once (its lengths and offsets, its
+ * NULs) and a bit remembers it, and the protocol asked for is compared in
+ * place with the table's own protocol names, as many as the table says,
+ * instead of a switch on four known ones.  So it says what bare's layout --
+ * one probe, then one record with the answer rendered in advance -- costs
+ * as a checked database.  Still exact names only, and private tables.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -69,7 +80,36 @@ static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
 
-HOT int proto_id(const char *p)
+#ifdef BARE_CHECKED
+/*
+ * What a reader of a file would take from its header: the tables' sizes
+ * and protocol names, read from memory at every lookup (volatile), never
+ * known to the compiler.
+ */
+static volatile size_t file_nrecs, file_nports;
+static volatile unsigned file_nprotos;
+static char file_protos[NPROTO][8] = { "tcp", "udp", "sctp", "dccp" };
+static uint8_t *rec_ok;          /* a bit per record: verified */
+
+/* The index of protocol name p among the table's, compared in place, or -1. */
+HOT int proto_id_checked(const char *p)
+{
+	unsigned n = file_nprotos;
+
+	for (unsigned i = 0; i < n && i < NPROTO; i++) {
+		const char *q = file_protos[i];
+		size_t j = 0;
+
+		while (q[j] != '\0' && q[j] == p[j])
+			j++;
+		if (q[j] == p[j])
+			return (int)i;
+	}
+	return -1;
+}
+#endif
+
+HOT int proto_id_known(const char *p)
 {
 	switch (p[0]) {
 	case 't':
@@ -192,7 +232,7 @@ __attribute__((constructor)) static void load(void)
 		*slash = '\0';
 		proto = slash + 1;
 		port = strtoul(pp, NULL, 10);
-		if ((pid = proto_id(proto)) < 0 || port > 65535)
+		if ((pid = proto_id_known(proto)) < 0 || port > 65535)
 			continue;
 		w[nw++] = name;
 		while (nw < 1 + MAXALIAS + 1 && (w[nw] = strtok_r(NULL, " \t", &save)) != NULL)
@@ -235,6 +275,13 @@ __attribute__((constructor)) static void load(void)
 next:;
 	}
 	good = !ferror(f);
+#ifdef BARE_CHECKED
+	rec_ok = calloc(nrecs / 8 + 1, 1);
+	good = good && rec_ok != NULL;
+	file_nrecs = nrecs;
+	file_nports = 65536;
+	file_nprotos = NPROTO;
+#endif
 out:
 	if (f != NULL)
 		fclose(f);
@@ -275,6 +322,39 @@ HOT enum nss_status fill(const struct rec *r, uint16_t port, struct servent *res
 	return NSS_STATUS_SUCCESS;
 }
 
+#ifdef BARE_CHECKED
+/* Out of line, once per record: what fill() relies on, and its bit. */
+__attribute__((noinline, cold)) static int rec_verify(uint16_t r)
+{
+	const struct rec *x = &recs[r];
+
+	if (x->len == 0 || x->len > STR || x->nalias > MAXALIAS || x->proto_off < 2 ||
+	    x->proto_off >= x->len || x->s[x->len - 1] != '\0' || x->s[x->proto_off - 1] != '\0')
+		return -1;
+	for (unsigned k = 0; k < x->nalias; k++)
+		if (x->off[k] == 0 || x->off[k] >= x->proto_off || x->s[x->off[k] - 1] != '\0')
+			return -1;
+	__atomic_fetch_or(&rec_ok[r >> 3], (uint8_t)(1u << (r & 7)), __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* A record index read from a table: in bounds, and its record verified. */
+HOT int rec_usable(uint16_t r)
+{
+	if (r >= file_nrecs)
+		return 0;
+	return (__atomic_load_n(&rec_ok[r >> 3], __ATOMIC_RELAXED) >> (r & 7) & 1) ||
+	       rec_verify(r) == 0;
+}
+#define REC_USABLE(r) rec_usable(r)
+#define PORT_IN_TABLE(p) ((size_t)(p) < file_nports)
+#define proto_of proto_id_checked
+#else
+#define REC_USABLE(r) 1
+#define PORT_IN_TABLE(p) 1
+#define proto_of proto_id_known
+#endif
+
 HOT enum nss_status by_name(const char *name, const char *proto, struct servent *res, char *buf,
 			    size_t buflen, int *errnop)
 {
@@ -285,13 +365,13 @@ HOT enum nss_status by_name(const char *name, const char *proto, struct servent 
 
 	if (slots == NULL || name_words(name, &k0, &k1) < 0)
 		return NSS_STATUS_NOTFOUND;
-	if (proto != NULL && (pid = proto_id(proto)) < 0)
+	if (proto != NULL && (pid = proto_of(proto)) < 0)
 		return NSS_STATUS_NOTFOUND;
 	s = slot_for(k0, k1);
 	if (s->k0 == 0)
 		return NSS_STATUS_NOTFOUND;
 	r = pid == NPROTO ? s->any : s->by_proto[pid];
-	if (r == NONE)
+	if (r == NONE || !REC_USABLE(r))
 		return NSS_STATUS_NOTFOUND;
 	return fill(&recs[r], recs[r].port, res, buf, buflen, errnop);
 }
@@ -304,9 +384,9 @@ HOT enum nss_status by_port(int port, const char *proto, struct servent *res, ch
 
 	if (ports == NULL || port < 0 || port > 0xffff)
 		return NSS_STATUS_NOTFOUND;
-	if (proto != NULL && (pid = proto_id(proto)) < 0)
+	if (proto != NULL && (pid = proto_of(proto)) < 0)
 		return NSS_STATUS_NOTFOUND;
-	if ((r = ports[p][pid]) == NONE)
+	if (!PORT_IN_TABLE(p) || (r = ports[p][pid]) == NONE || !REC_USABLE(r))
 		return NSS_STATUS_NOTFOUND;
 	return fill(&recs[r], p, res, buf, buflen, errnop);
 }

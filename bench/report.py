@@ -15,11 +15,13 @@ ROWS = [
     ("floor", "floor"),
     ("bare", "bare (cheapest real lookup)"),
     ("barelive", "bare + live update"),
+    ("barecheck", "bare + live update + checks"),
     ("touch", "touch (read the key, one load)"),
     ("mapfloor", "mapfloor (floor + open and map the file)"),
     ("iana-real", "iana (real path)"),
     ("bare-real", "bare (real path)"),
     ("barelive-real", "bare + live update (real path)"),
+    ("barecheck-real", "bare + live update + checks (real path)"),
     ("touch-real", "touch (real path)"),
     ("mapfloor-real", "mapfloor (real path)"),
     ("floor-real", "floor (real path)"),
@@ -27,7 +29,7 @@ ROWS = [
 ]
 
 # The reference modules each target is also shown for.
-REFS = ("bare", "barelive", "touch")
+REFS = ("bare", "barelive", "barecheck", "touch")
 
 # (figure, header, scale to the shown unit, kind)
 COLS = [
@@ -118,7 +120,11 @@ def main():
                "really looks keys up (bench/bare.c: exact names, its own heap tables, no checks, "
                "no case fallback, no live update): a lower bound for a real lookup that hits; bare + live "
                "update (libnss_barelive) adds what noticing a replaced file without a system call "
-               "costs a lookup (a vDSO time() test and a generation check, as iana).  touch "
+               "costs a lookup (a vDSO time() test and a generation check, as iana); bare + live "
+               "update + checks (libnss_barecheck) adds what its lookups would need if its tables "
+               "were a file another process wrote: every index checked against its table's size, "
+               "each record verified once (a bit remembers it), the protocol compared with the "
+               "table's own names.  touch "
                "(libnss_touch, bench/floor.c) is the floor plus only what every module that answers "
                "must do: read the name (or port) asked for, and one load, at a place the key decides, "
                "from a 64 KiB table (smaller than any that holds the registry's answers); like the "
@@ -126,7 +132,8 @@ def main():
                "what a module that maps its database file must do before its first answer: open the "
                "database, fstat it, map it, close it and read its header; later lookups are the floor's.  "
                "iana, bare, "
-               "bare + live update, touch, mapfloor and floor, and their real-path rows, are timed interleaved: one process, the "
+               "bare + live update, bare + live update + checks, touch, mapfloor and floor, and their "
+               "real-path rows, are timed interleaved: one process, the "
                "sources, and the kinds of lookup, taking turns run by run, so that other work on "
                "the machine falls on all alike.")
     out.append("")
@@ -160,15 +167,16 @@ def main():
                "for bare + live update: a target that bare misses too is out of reach of a "
                "lookup built like bare (one probe, one answer record), and one that bare + live "
                "update misses, of such a lookup that also notices a replaced file without a "
-               "system call.  A target that touch misses is out of reach of any module that "
+               "system call; one that bare + live update + checks misses, of such a lookup in a "
+               "file that another process wrote, as iana's database is.  A target that touch misses is out of reach of any module that "
                "answers from the registry: touch does only what every such module must, and less.  "
                "(Not for the first lookup and a fresh "
                "getent: bare parses a text file when it is loaded, which says nothing of what "
                "loading a module must cost.)")
     out.append("")
     out.append("| target | iana | verdict | bare | bare's verdict | bare + live update | its verdict "
-               "| touch | touch's verdict |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+               "| bare + live update + checks | its verdict | touch | touch's verdict |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     missed = []
 
     def verdict(ok):
