@@ -26,13 +26,18 @@
  * Built a third time with -DBARE_LIVE -DBARE_CHECKED as libnss_barecheck:
  * bare + live update, with what its lookups would need if its tables were
  * a file that another process wrote (as libnss_iana's database is), and
- * nothing more: every index read from a table is checked against that
- * table's size, each record is verified once (its lengths and offsets, its
- * NULs) and a bit remembers it, and the protocol asked for is compared in
- * place with the table's own protocol names, as many as the table says,
- * instead of a switch on four known ones.  So it says what bare's layout --
- * one probe, then one record with the answer rendered in advance -- costs
- * as a checked database.  Still exact names only, and private tables.
+ * nothing more.  Per lookup: the record index read from a table is checked
+ * against the number of records (which also rules out NONE), the record is
+ * verified once (its lengths and offsets, its NULs) and a bit remembers it,
+ * and the protocol, found by bare's switch on four known names, goes
+ * through a map from those to the table's own protocol indexes, which is
+ * made once, when the tables are loaded, from the protocol names the table
+ * holds.  What a reader checks once per file costs a lookup nothing and is
+ * left out: that the port table has 65,536 rows (a port cannot then be out
+ * of it) and that the slot table has an empty slot (the probe then ends).
+ * So it says what bare's layout -- one probe, then one record with the
+ * answer rendered in advance -- costs as a checked database, at the least.
+ * Still exact names only, and private tables.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -80,34 +85,6 @@ static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
 
-#ifdef BARE_CHECKED
-/*
- * What a reader of a file would take from its header: the tables' sizes
- * and protocol names, read from memory at every lookup (volatile), never
- * known to the compiler.
- */
-static volatile size_t file_nrecs, file_nports;
-static volatile unsigned file_nprotos;
-static char file_protos[NPROTO][8] = { "tcp", "udp", "sctp", "dccp" };
-static uint8_t *rec_ok;          /* a bit per record: verified */
-
-/* The index of protocol name p among the table's, compared in place, or -1. */
-HOT int proto_id_checked(const char *p)
-{
-	unsigned n = file_nprotos;
-
-	for (unsigned i = 0; i < n && i < NPROTO; i++) {
-		const char *q = file_protos[i];
-		size_t j = 0;
-
-		while (q[j] != '\0' && q[j] == p[j])
-			j++;
-		if (q[j] == p[j])
-			return (int)i;
-	}
-	return -1;
-}
-#endif
 
 HOT int proto_id_known(const char *p)
 {
@@ -123,6 +100,38 @@ HOT int proto_id_known(const char *p)
 	}
 	return -1;
 }
+
+#ifdef BARE_CHECKED
+/*
+ * What a reader of a file takes from its header: the number of records,
+ * read from memory at every lookup (volatile: never known to the
+ * compiler), and the protocol names, mapped once to the known ones.
+ */
+static volatile size_t file_nrecs;
+static const char file_protos[NPROTO][8] = { "tcp", "udp", "sctp", "dccp" };
+static const char *const known_protos[NPROTO] = { "tcp", "udp", "sctp", "dccp" };
+static int8_t proto_map[NPROTO];   /* known protocol -> the table's index, or -1 */
+static uint8_t *rec_ok;            /* a bit per record: verified */
+
+/* Once per file: where each known protocol is among the table's names. */
+static void map_protos(void)
+{
+	for (int k = 0; k < NPROTO; k++) {
+		proto_map[k] = -1;
+		for (int i = 0; i < NPROTO; i++)
+			if (strncmp(file_protos[i], known_protos[k], sizeof(file_protos[i])) == 0)
+				proto_map[k] = (int8_t)i;
+	}
+}
+
+/* The table's index of protocol name p, or -1. */
+HOT int proto_id_checked(const char *p)
+{
+	int k = proto_id_known(p);
+
+	return k < 0 ? -1 : proto_map[k];
+}
+#endif
 
 HOT uint64_t load64(const void *p)
 {
@@ -279,8 +288,7 @@ next:;
 	rec_ok = calloc(nrecs / 8 + 1, 1);
 	good = good && rec_ok != NULL;
 	file_nrecs = nrecs;
-	file_nports = 65536;
-	file_nprotos = NPROTO;
+	map_protos();
 #endif
 out:
 	if (f != NULL)
@@ -338,7 +346,7 @@ __attribute__((noinline, cold)) static int rec_verify(uint16_t r)
 	return 0;
 }
 
-/* A record index read from a table: in bounds, and its record verified. */
+/* A record index read from a table (NONE included): in bounds, and its record verified. */
 HOT int rec_usable(uint16_t r)
 {
 	if (r >= file_nrecs)
@@ -346,12 +354,10 @@ HOT int rec_usable(uint16_t r)
 	return (__atomic_load_n(&rec_ok[r >> 3], __ATOMIC_RELAXED) >> (r & 7) & 1) ||
 	       rec_verify(r) == 0;
 }
-#define REC_USABLE(r) rec_usable(r)
-#define PORT_IN_TABLE(p) ((size_t)(p) < file_nports)
+#define FOUND(r) rec_usable(r)
 #define proto_of proto_id_checked
 #else
-#define REC_USABLE(r) 1
-#define PORT_IN_TABLE(p) 1
+#define FOUND(r) ((r) != NONE)
 #define proto_of proto_id_known
 #endif
 
@@ -371,7 +377,7 @@ HOT enum nss_status by_name(const char *name, const char *proto, struct servent 
 	if (s->k0 == 0)
 		return NSS_STATUS_NOTFOUND;
 	r = pid == NPROTO ? s->any : s->by_proto[pid];
-	if (r == NONE || !REC_USABLE(r))
+	if (!FOUND(r))
 		return NSS_STATUS_NOTFOUND;
 	return fill(&recs[r], recs[r].port, res, buf, buflen, errnop);
 }
@@ -386,7 +392,7 @@ HOT enum nss_status by_port(int port, const char *proto, struct servent *res, ch
 		return NSS_STATUS_NOTFOUND;
 	if (proto != NULL && (pid = proto_of(proto)) < 0)
 		return NSS_STATUS_NOTFOUND;
-	if (!PORT_IN_TABLE(p) || (r = ports[p][pid]) == NONE || !REC_USABLE(r))
+	if (!FOUND(r = ports[p][pid]))
 		return NSS_STATUS_NOTFOUND;
 	return fill(&recs[r], p, res, buf, buflen, errnop);
 }
