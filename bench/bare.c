@@ -85,7 +85,6 @@ static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
 
-
 HOT int proto_id_known(const char *p)
 {
 	switch (p[0]) {
