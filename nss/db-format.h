@@ -88,6 +88,29 @@ enum iana_section {
 #define IANA_PROTO_MAX          15
 
 /*
+ * The protocols the generator knows, which a reader resolves without
+ * comparing strings: "tcp", "udp", "sctp", "dccp", numbered so by
+ * iana_known_proto().  A database may name them in any order, and others.
+ */
+#define IANA_KNOWN_PROTOS       4
+
+/* The number of a known protocol name, or -1.  p is read only as far as it matches. */
+static inline int iana_known_proto(const char *p)
+{
+	switch (p[0]) {
+	case 't':
+		return p[1] == 'c' && p[2] == 'p' && p[3] == '\0' ? 0 : -1;
+	case 'u':
+		return p[1] == 'd' && p[2] == 'p' && p[3] == '\0' ? 1 : -1;
+	case 's':
+		return p[1] == 'c' && p[2] == 't' && p[3] == 'p' && p[4] == '\0' ? 2 : -1;
+	case 'd':
+		return p[1] == 'c' && p[2] == 'c' && p[3] == 'p' && p[4] == '\0' ? 3 : -1;
+	}
+	return -1;
+}
+
+/*
  * INFO: u32 n_records, n_records x u32 offsets (from the section's start),
  * then records: u16 first port, u16 last port, u8 protocol (IANA_INFO_NO_PROTO
  * when the record names none), u8 flags, IANA_INFO_FIELDS NUL-terminated

@@ -106,19 +106,18 @@ IANA_HOT int iana_words(const char *s, uint64_t w[2])
 	return (int)n;
 }
 
-/* The index of protocol name proto, or -1.  proto is read only as far as it matches. */
+/*
+ * The index of protocol name proto, or -1: a known protocol through the map
+ * made at open, any other by comparing it with the file's names.  proto is
+ * read only as far as it matches.
+ */
 IANA_HOT int iana_proto_index(const struct iana_db *db, const char *proto)
 {
-	for (uint32_t i = 0; i < db->n_protos; i++) {
-		const char *p = db->proto_name[i];
-		size_t j = 0;
+	int k = iana_known_proto(proto);
 
-		while (p[j] != '\0' && p[j] == proto[j])
-			j++;
-		if (p[j] == proto[j])
-			return (int)i;
-	}
-	return -1;
+	if (__builtin_expect(k >= 0, 1))
+		return db->proto_known[k];
+	return iana_db_proto_other(db, proto);
 }
 
 /* A name asked for: as given and folded, two zero-padded words each. */

@@ -124,6 +124,14 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	}
 	if (head_check(db) != iana_get32(base + IANA_H_HEAD_CHECK))
 		return EINVAL;
+	/* Backwards, so that a name the file repeats maps to its first index. */
+	memset(db->proto_known, -1, sizeof(db->proto_known));
+	for (uint32_t i = db->n_protos; i-- > 0;) {
+		int k = iana_known_proto(db->proto_name[i]);
+
+		if (k >= 0)
+			db->proto_known[k] = (int8_t)i;
+	}
 	return 0;
 }
 
@@ -248,6 +256,20 @@ int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, u
 int iana_db_proto_index(const struct iana_db *db, const char *proto)
 {
 	return iana_proto_index(db, proto);
+}
+
+int iana_db_proto_other(const struct iana_db *db, const char *proto)
+{
+	for (uint32_t i = 0; i < db->n_protos; i++) {
+		const char *p = db->proto_name[i];
+		size_t j = 0;
+
+		while (p[j] != '\0' && p[j] == proto[j])
+			j++;
+		if (p[j] == proto[j])
+			return (int)i;
+	}
+	return -1;
 }
 
 /*

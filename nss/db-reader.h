@@ -55,6 +55,12 @@ struct iana_db {
 	const char *proto_name[IANA_MAX_PROTOS];
 	uint8_t proto_len[IANA_MAX_PROTOS];
 	char proto_b[IANA_MAX_PROTOS][16];      /* each name, zero-padded: its NUL included */
+	/*
+	 * The first index among the names above of each protocol the
+	 * generator knows (iana_known_proto()), or -1: made at open, so that a
+	 * lookup resolves those without comparing with the file's names.
+	 */
+	int8_t proto_known[IANA_KNOWN_PROTOS];
 };
 
 /* Bytes of the three bitmaps above, for a database of this shape. */
@@ -105,6 +111,13 @@ int iana_db_entry_span(const struct iana_db *db, uint32_t idx, uint32_t *word, u
 
 /* The index of protocol name proto, or -1 when the database has none such. */
 int iana_db_proto_index(const struct iana_db *db, const char *proto);
+
+/*
+ * The same for a name that is none of the known protocols, by comparing it
+ * with the file's names: out of line, since no database the generator
+ * writes holds another.
+ */
+int iana_db_proto_other(const struct iana_db *db, const char *proto);
 
 /*
  * First entry in registry order whose name or an alias equals name and whose
