@@ -374,6 +374,20 @@ static inline int iana_head_fixed_ok(const unsigned char *h, uint64_t size)
 	       iana_get32(h + IANA_H_FILE_SIZE) == size && iana_get32(h + IANA_H_FLAGS) == 0;
 }
 
+/*
+ * Whether a reader on this host counts bits with the popcnt instruction
+ * when the CPU has it (see iana_db_popcount()): x86-64 built for a baseline
+ * without it, with glibc's <sys/platform/x86.h> to ask.
+ */
+#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#define IANA_POPCNT_ASM 1
+#endif
+#endif
+#ifndef IANA_POPCNT_ASM
+#define IANA_POPCNT_ASM 0
+#endif
+
 /* Set bits in a 64-bit word, without relying on a popcnt instruction. */
 static inline unsigned iana_popcount64(uint64_t x)
 {

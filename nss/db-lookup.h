@@ -38,6 +38,30 @@ IANA_HOT int iana_bit_get(const uint8_t *map, uint32_t i)
 	return map != NULL && (__atomic_load_n(&map[i >> 3], __ATOMIC_RELAXED) >> (i & 7) & 1);
 }
 
+/*
+ * The set bits of x, for a port's rank.  Debian's x86-64 baseline has no
+ * popcnt instruction, so the compiler may not use one: where glibc says the
+ * CPU has it (iana_db_open() sets db->popcnt), it is used through asm, else
+ * counted in software.
+ */
+IANA_HOT unsigned iana_db_popcount(const struct iana_db *db, uint64_t x)
+{
+#if IANA_POPCNT_ASM
+	if (__builtin_expect(db->popcnt, 1)) {
+		uint64_t n;
+
+		__asm__("popcntq %1, %0" : "=r"(n) : "rm"(x) : "cc");
+		return (unsigned)n;
+	}
+#elif defined(__POPCNT__) || defined(__aarch64__)
+	(void)db;
+	return (unsigned)__builtin_popcountll(x);
+#else
+	(void)db;
+#endif
+	return iana_popcount64(x);
+}
+
 IANA_HOT uint32_t iana_entry_word(const struct iana_db *db, uint32_t idx)
 {
 	return iana_get32(db->entries + (size_t)idx * IANA_ENTRY_SIZE);
@@ -272,7 +296,7 @@ IANA_HOT int iana_lookup_port(const struct iana_db *db, uint16_t port, const cha
 	if (proto != NULL && (want = iana_proto_index(db, proto)) < 0)
 		return 0;
 	rank = iana_get16(db->port_rank + 2 * (port >> 6)) +
-	       iana_popcount64(bits & ((UINT64_C(1) << bit) - 1));
+	       iana_db_popcount(db, bits & ((UINT64_C(1) << bit) - 1));
 	if (rank >= db->n_ports)
 		return 0;
 	lo = iana_get16(db->port_offs + 2 * rank);

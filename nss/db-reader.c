@@ -4,6 +4,10 @@
 
 #include "db-lookup.h"
 
+#if IANA_POPCNT_ASM
+#include <sys/platform/x86.h>
+#endif
+
 /* Section i of the table, checked to lie inside the image.  0 or -1. */
 static int section(const unsigned char *base, size_t size, unsigned i,
 		   uint32_t *off, uint32_t *len)
@@ -132,6 +136,10 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 		if (k >= 0)
 			db->proto_known[k] = (int8_t)i;
 	}
+#if IANA_POPCNT_ASM
+	/* As glibc decided at startup (GLIBC_TUNABLES can turn it off). */
+	db->popcnt = CPU_FEATURE_ACTIVE(POPCNT);
+#endif
 	return 0;
 }
 

@@ -61,6 +61,8 @@ struct iana_db {
 	 * lookup resolves those without comparing with the file's names.
 	 */
 	int8_t proto_known[IANA_KNOWN_PROTOS];
+	/* The CPU has a popcnt instruction that the compiler was not allowed to use. */
+	uint8_t popcnt;
 };
 
 /* Bytes of the three bitmaps above, for a database of this shape. */
