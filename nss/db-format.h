@@ -88,29 +88,6 @@ enum iana_section {
 #define IANA_PROTO_MAX          15
 
 /*
- * The protocols the generator knows, which a reader resolves without
- * comparing strings: "tcp", "udp", "sctp", "dccp", numbered so by
- * iana_known_proto().  A database may name them in any order, and others.
- */
-#define IANA_KNOWN_PROTOS       4
-
-/* The number of a known protocol name, or -1.  p is read only as far as it matches. */
-static inline int iana_known_proto(const char *p)
-{
-	switch (p[0]) {
-	case 't':
-		return p[1] == 'c' && p[2] == 'p' && p[3] == '\0' ? 0 : -1;
-	case 'u':
-		return p[1] == 'd' && p[2] == 'p' && p[3] == '\0' ? 1 : -1;
-	case 's':
-		return p[1] == 'c' && p[2] == 't' && p[3] == 'p' && p[4] == '\0' ? 2 : -1;
-	case 'd':
-		return p[1] == 'c' && p[2] == 'c' && p[3] == 'p' && p[4] == '\0' ? 3 : -1;
-	}
-	return -1;
-}
-
-/*
  * INFO: u32 n_records, n_records x u32 offsets (from the section's start),
  * then records: u16 first port, u16 last port, u8 protocol (IANA_INFO_NO_PROTO
  * when the record names none), u8 flags, IANA_INFO_FIELDS NUL-terminated
@@ -373,20 +350,6 @@ static inline int iana_head_fixed_ok(const unsigned char *h, uint64_t size)
 	       iana_get32(h + IANA_H_HEADER_SIZE) == IANA_DB_HEADER_SIZE &&
 	       iana_get32(h + IANA_H_FILE_SIZE) == size && iana_get32(h + IANA_H_FLAGS) == 0;
 }
-
-/*
- * Whether a reader on this host counts bits with the popcnt instruction
- * when the CPU has it (see iana_db_popcount()): x86-64 built for a baseline
- * without it, with glibc's <sys/platform/x86.h> to ask.
- */
-#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__has_include)
-#if __has_include(<sys/platform/x86.h>)
-#define IANA_POPCNT_ASM 1
-#endif
-#endif
-#ifndef IANA_POPCNT_ASM
-#define IANA_POPCNT_ASM 0
-#endif
 
 /* Set bits in a 64-bit word, without relying on a popcnt instruction. */
 static inline unsigned iana_popcount64(uint64_t x)

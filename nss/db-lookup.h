@@ -44,13 +44,13 @@ IANA_HOT int iana_bit_get(const uint8_t *map, uint32_t i)
  * CPU has it (iana_db_open() sets db->popcnt), it is used through asm, else
  * counted in software.
  */
-IANA_HOT unsigned iana_db_popcount(const struct iana_db *db, uint64_t x)
+IANA_HOT unsigned iana_rank_popcount(const struct iana_db *db, uint64_t x)
 {
 #if IANA_POPCNT_ASM
 	if (__builtin_expect(db->popcnt, 1)) {
 		uint64_t n;
 
-		__asm__("popcntq %1, %0" : "=r"(n) : "rm"(x) : "cc");
+		__asm__("popcntq %1, %0" : "=r"(n) : "r"(x) : "cc");
 		return (unsigned)n;
 	}
 #elif defined(__POPCNT__) || defined(__aarch64__)
@@ -128,6 +128,22 @@ IANA_HOT int iana_words(const char *s, uint64_t w[2])
 		w[1] = 0;
 	}
 	return (int)n;
+}
+
+/* The number of a known protocol name, or -1.  p is read only as far as it matches. */
+IANA_HOT int iana_known_proto(const char *p)
+{
+	switch (p[0]) {
+	case 't':
+		return p[1] == 'c' && p[2] == 'p' && p[3] == '\0' ? 0 : -1;
+	case 'u':
+		return p[1] == 'd' && p[2] == 'p' && p[3] == '\0' ? 1 : -1;
+	case 's':
+		return p[1] == 'c' && p[2] == 't' && p[3] == 'p' && p[4] == '\0' ? 2 : -1;
+	case 'd':
+		return p[1] == 'c' && p[2] == 'c' && p[3] == 'p' && p[4] == '\0' ? 3 : -1;
+	}
+	return -1;
 }
 
 /*
@@ -296,7 +312,7 @@ IANA_HOT int iana_lookup_port(const struct iana_db *db, uint16_t port, const cha
 	if (proto != NULL && (want = iana_proto_index(db, proto)) < 0)
 		return 0;
 	rank = iana_get16(db->port_rank + 2 * (port >> 6)) +
-	       iana_db_popcount(db, bits & ((UINT64_C(1) << bit) - 1));
+	       iana_rank_popcount(db, bits & ((UINT64_C(1) << bit) - 1));
 	if (rank >= db->n_ports)
 		return 0;
 	lo = iana_get16(db->port_offs + 2 * rank);

@@ -52,6 +52,7 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	uint32_t off[IANA_SEC_COUNT], len[IANA_SEC_COUNT];
 
 	memset(db, 0, sizeof(*db));
+	memset(db->proto_known, -1, sizeof(db->proto_known));
 	if (size < IANA_DB_HEADER_SIZE || size > UINT32_MAX)
 		return EINVAL;
 	if (!iana_head_fixed_ok(base, size))
@@ -128,8 +129,14 @@ int iana_db_open(struct iana_db *db, const void *image, size_t size)
 	}
 	if (head_check(db) != iana_get32(base + IANA_H_HEAD_CHECK))
 		return EINVAL;
-	/* Backwards, so that a name the file repeats maps to its first index. */
-	memset(db->proto_known, -1, sizeof(db->proto_known));
+	/*
+	 * A protocol asked for is the first index whose name equals it
+	 * (FORMAT.md, PROTOS).  The four names the generator writes are mapped
+	 * to theirs here, once, so that a lookup finds them with a switch on
+	 * the name's bytes; any other name is compared with the file's
+	 * (iana_db_proto_other()).  Backwards, so that a name the file repeats
+	 * maps to its first index.
+	 */
 	for (uint32_t i = db->n_protos; i-- > 0;) {
 		int k = iana_known_proto(db->proto_name[i]);
 

@@ -8,6 +8,27 @@
 #include "db-format.h"
 
 /*
+ * The protocols the generator writes, which a reader resolves without
+ * comparing strings: "tcp", "udp", "sctp", "dccp", numbered so by
+ * iana_known_proto().  A database may name them in any order, and others.
+ */
+#define IANA_KNOWN_PROTOS 4
+
+/*
+ * Whether the reader counts bits with the popcnt instruction when the CPU
+ * has it (iana_rank_popcount()): x86-64 built for a baseline without it,
+ * with glibc's <sys/platform/x86.h> to ask.
+ */
+#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#define IANA_POPCNT_ASM 1
+#endif
+#endif
+#ifndef IANA_POPCNT_ASM
+#define IANA_POPCNT_ASM 0
+#endif
+
+/*
  * A validated view of a database image.  Nothing here points outside
  * [base, base + size); every offset read from the image is checked against
  * the section it points into before it is used, so any byte string is safe.

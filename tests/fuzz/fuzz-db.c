@@ -22,6 +22,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * The protocol asked for resolves to the first of the file's names equal
+ * to it, whichever way the reader finds it (the map of the known names or
+ * the comparison with the file's): checked against a plain loop.
+ */
+static void check_proto_index(const struct iana_db *db, const char *q)
+{
+	int want = -1;
+
+	for (uint32_t i = 0; i < db->n_protos && want < 0; i++)
+		if (strcmp(db->proto_name[i], q) == 0)
+			want = (int)i;
+	if (iana_proto_index(db, q) != want) {
+		fprintf(stderr, "fuzz-db: protocol \"%s\" resolves to %d, expected %d\n", q,
+			iana_proto_index(db, q), want);
+		abort();
+	}
+}
+
 /* Put the input in place as an update would: a new file renamed over the old. */
 static void install(const uint8_t *data, size_t size)
 {
@@ -97,8 +116,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Names and ports the database itself holds reach the deeper paths. */
 	d = db_current(&err);
 	if (d != NULL) {
+		static const char *const queries[] = {
+			"tcp", "udp", "sctp", "dccp", "TCP", "tc", "tcpx", "", "ddp",
+			"tcpxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		};
 		const char *s = (const char *)d->db.strings;
 		uint32_t n = d->db.strings_size;
+
+		for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
+			check_proto_index(&d->db, queries[i]);
+		for (uint32_t i = 0; i < d->db.n_protos; i++)
+			check_proto_index(&d->db, d->db.proto_name[i]);
 
 		for (uint32_t at = 0, k = 0; at < n && k < 64; k++) {
 			by_name(s + at, NULL);

@@ -48,7 +48,8 @@ static const struct set sets[] = {
 
 static const char *const queries[] = {
 	"tcp", "udp", "sctp", "dccp", "ddp", "xtp", "sctpx", "TCP", "Tcp", "tc", "t", "tcpx",
-	"udpx", "udpudp", "sctp ", "dcc", "dccpp", "", "s", "d", "u",
+	"udpx", "udpudp", "sctp ", "dcc", "dccpp", "", "s", "d", "u", "alpha", "beta",
+	"tcpxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 };
 #define NQ (sizeof(queries) / sizeof(queries[0]))
 
@@ -56,13 +57,102 @@ static const char *const queries[] = {
 #define ALPHA_PORT 1000
 #define BETA_PORT 2000
 
-/* What the reader must answer: the first of the file's names equal to q. */
-static int expected(const struct set *s, const char *q)
+/* What the reader must answer: the first of n names equal to q. */
+static int first_of(const char *const *names, int n, const char *q)
 {
-	for (int i = 0; i < SVC_NPROTOS; i++)
-		if (strcmp(s->names[i], q) == 0)
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], q) == 0)
 			return i;
 	return -1;
+}
+
+static int expected(const struct set *s, const char *q)
+{
+	return first_of(s->names, SVC_NPROTOS, q);
+}
+
+/*
+ * Lists of other lengths than the generator's four, made by rewriting a
+ * built image's PROTOS (from the set "known, reversed"): every name is one
+ * of the strings that image holds, and a known one may come after the
+ * fourth place.
+ */
+static const struct {
+	int n;
+	const char *names[IANA_MAX_PROTOS];
+} lists[] = {
+	{ 0, { NULL } },
+	{ 1, { "tcp" } },
+	{ 2, { "udp", "tcp" } },
+	{ 3, { "alpha", "sctp", "dccp" } },
+	{ 5, { "beta", "tcp", "alpha", "udp", "dccp" } },
+	{ 6, { "alpha", "beta", "sctp", "dccp", "udp", "tcp" } },
+	{ 7, { "alpha", "tcp", "beta", "tcp", "udp", "sctp", "dccp" } },
+	{ 8, { "alpha", "beta", "alpha", "udp", "sctp", "udp", "dccp", "tcp" } },
+};
+
+/* Where string name starts in the image's STRINGS. */
+static uint32_t string_offset(const unsigned char *image, const char *name)
+{
+	const unsigned char *sec = image + IANA_H_SECTIONS + 8 * IANA_SEC_STRINGS;
+	uint32_t off = iana_get32(sec), len = iana_get32(sec + 4);
+	const char *str = (const char *)image + off;
+
+	for (uint32_t at = 0; at < len; at += (uint32_t)strlen(str + at) + 1)
+		if (strcmp(str + at, name) == 0)
+			return at;
+	fail("the image holds no string \"%s\"", name);
+}
+
+/* image with its PROTOS replaced by n names: a new section at the end. */
+static unsigned char *reprotos(const unsigned char *image, size_t size, const char *const *names,
+			       int n, size_t *newsize)
+{
+	unsigned char *out = malloc(size + 4 * (size_t)n), *sec;
+	unsigned char all[IANA_MAX_PROTOS * (IANA_PROTO_MAX + 1) + 8] = { 0 };
+	size_t total = 0;
+
+	if (out == NULL)
+		fail("out of memory");
+	memcpy(out, image, size);
+	for (int i = 0; i < n; i++) {
+		iana_put32(out + size + 4 * (size_t)i, string_offset(image, names[i]));
+		memcpy(all + total, names[i], strlen(names[i]) + 1);
+		total += strlen(names[i]) + 1;
+	}
+	*newsize = size + 4 * (size_t)n;
+	sec = out + IANA_H_SECTIONS + 8 * IANA_SEC_PROTOS;
+	iana_put32(sec, (uint32_t)size);
+	iana_put32(sec + 4, 4 * (uint32_t)n);
+	iana_put32(out + IANA_H_N_PROTOS, (uint32_t)n);
+	iana_put32(out + IANA_H_FILE_SIZE, (uint32_t)*newsize);
+	iana_put32(out + IANA_H_HEAD_CHECK, iana_head_check(out, all, total));
+	return out;
+}
+
+static void check_lists(const unsigned char *image, size_t size)
+{
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		size_t newsize;
+		unsigned char *img = reprotos(image, size, lists[l].names, lists[l].n, &newsize);
+		struct iana_db db;
+
+		if (iana_db_open(&db, img, newsize) != 0)
+			fail("a list of %d names: iana_db_open refused the image", lists[l].n);
+		if (db.n_protos != (uint32_t)lists[l].n)
+			fail("a list of %d names: the reader has %u", lists[l].n, db.n_protos);
+		for (size_t k = 0; k < NQ; k++) {
+			int want = first_of(lists[l].names, lists[l].n, queries[k]);
+			int got = iana_db_proto_index(&db, queries[k]);
+
+			if (got != want)
+				fail("a list of %d names: protocol index of \"%s\": %d, expected %d",
+				     lists[l].n, queries[k], got, want);
+		}
+		free(img);
+	}
+	ok("lists of 0 to 8 names, known ones past the fourth and repeated: %zu protocols asked for",
+	   NQ);
 }
 
 static void build(const struct set *s, unsigned char **image, size_t *size)
@@ -181,6 +271,8 @@ int main(int argc, char **argv)
 
 		build(s, &image, &size);
 		check_reader(s, image, size);
+		if (i == 0)
+			check_lists(image, size);
 		snprintf(path, sizeof(path), "%s/protos-%zu.db", argv[1], i);
 		if ((f = fopen(path, "wb")) == NULL || fwrite(image, 1, size, f) != size ||
 		    fclose(f) != 0)
