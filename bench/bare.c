@@ -52,9 +52,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "db-lookup.h"
 #include "module.h"
 
-#define NPROTO 4
+#define NPROTO IANA_KNOWN_PROTOS
 #define MAXALIAS 3
 #define NONE UINT16_MAX
 #define STR 56          /* every answer's strings, zero-padded */
@@ -85,20 +86,11 @@ static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
 
-HOT int proto_id_known(const char *p)
-{
-	switch (p[0]) {
-	case 't':
-		return p[1] == 'c' && p[2] == 'p' && p[3] == '\0' ? 0 : -1;
-	case 'u':
-		return p[1] == 'd' && p[2] == 'p' && p[3] == '\0' ? 1 : -1;
-	case 's':
-		return p[1] == 'c' && p[2] == 't' && p[3] == 'p' && p[4] == '\0' ? 2 : -1;
-	case 'd':
-		return p[1] == 'c' && p[2] == 'c' && p[3] == 'p' && p[4] == '\0' ? 3 : -1;
-	}
-	return -1;
-}
+/*
+ * The four known protocols, 0 to 3, found by a switch on the name's bytes:
+ * libnss_iana's own iana_known_proto(), so that both resolve them alike.
+ */
+#define proto_id_known iana_known_proto
 
 #ifdef BARE_CHECKED
 /*
