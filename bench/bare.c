@@ -86,12 +86,6 @@ static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
 
-/*
- * The four known protocols, 0 to 3, found by a switch on the name's bytes:
- * libnss_iana's own iana_known_proto(), so that both resolve them alike.
- */
-#define proto_id_known iana_known_proto
-
 #ifdef BARE_CHECKED
 /*
  * What a reader of a file takes from its header: the number of records,
@@ -100,25 +94,28 @@ static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
  */
 static volatile size_t file_nrecs;
 static const char file_protos[NPROTO][8] = { "tcp", "udp", "sctp", "dccp" };
-static const char *const known_protos[NPROTO] = { "tcp", "udp", "sctp", "dccp" };
 static int8_t proto_map[NPROTO];   /* known protocol -> the table's index, or -1 */
 static uint8_t *rec_ok;            /* a bit per record: verified */
 
-/* Once per file: where each known protocol is among the table's names. */
+/*
+ * Once per file: where each known protocol is among the table's names, as
+ * libnss_iana's iana_db_open() maps them (backwards: the first one wins).
+ */
 static void map_protos(void)
 {
-	for (int k = 0; k < NPROTO; k++) {
-		proto_map[k] = -1;
-		for (int i = 0; i < NPROTO; i++)
-			if (strncmp(file_protos[i], known_protos[k], sizeof(file_protos[i])) == 0)
-				proto_map[k] = (int8_t)i;
+	memset(proto_map, -1, sizeof(proto_map));
+	for (int i = NPROTO; i-- > 0;) {
+		int k = iana_known_proto(file_protos[i]);
+
+		if (k >= 0)
+			proto_map[k] = (int8_t)i;
 	}
 }
 
 /* The table's index of protocol name p, or -1. */
 HOT int proto_id_checked(const char *p)
 {
-	int k = proto_id_known(p);
+	int k = iana_known_proto(p);
 
 	return k < 0 ? -1 : proto_map[k];
 }
@@ -232,7 +229,7 @@ __attribute__((constructor)) static void load(void)
 		*slash = '\0';
 		proto = slash + 1;
 		port = strtoul(pp, NULL, 10);
-		if ((pid = proto_id_known(proto)) < 0 || port > 65535)
+		if ((pid = iana_known_proto(proto)) < 0 || port > 65535)
 			continue;
 		w[nw++] = name;
 		while (nw < 1 + MAXALIAS + 1 && (w[nw] = strtok_r(NULL, " \t", &save)) != NULL)
@@ -327,7 +324,7 @@ __attribute__((noinline, cold)) static int rec_verify(uint16_t r)
 {
 	const struct rec *x = &recs[r];
 
-	if (x->len == 0 || x->len > STR || x->nalias > MAXALIAS || x->proto_off < 2 ||
+	if (x->len > STR || x->nalias > MAXALIAS || x->proto_off < 2 ||
 	    x->proto_off >= x->len || x->s[x->len - 1] != '\0' || x->s[x->proto_off - 1] != '\0')
 		return -1;
 	for (unsigned k = 0; k < x->nalias; k++)
@@ -349,7 +346,7 @@ HOT int rec_usable(uint16_t r)
 #define proto_of proto_id_checked
 #else
 #define FOUND(r) ((r) != NONE)
-#define proto_of proto_id_known
+#define proto_of iana_known_proto
 #endif
 
 HOT enum nss_status by_name(const char *name, const char *proto, struct servent *res, char *buf,
