@@ -38,6 +38,21 @@
  * So it says what bare's layout -- one probe, then one record with the
  * answer rendered in advance -- costs as a checked database, at the least.
  * Still exact names only, and private tables.
+ *
+ * Built a fourth time with -DBARE_LIVE -DBARE_CHECKED -DBARE_COMPACT as
+ * libnss_barecompact: barecheck with, by port, the index the size budget of
+ * libnss_iana's database leaves room for (FORMAT.md, section 1: 256 KiB of
+ * lookup data for the registry of 2026-08-17) in place of the 65,536-row
+ * table, which alone would be half the budget at two bytes a row.  It is
+ * iana's rank directory, a bitmap of the ports that have a line and the
+ * running count of its words, counted as iana's reader counts it
+ * (iana_rank_popcount()), then a row per such port with the first line of
+ * each protocol (no column for a NULL protocol: the smallest of the four).
+ * Those 61,040 bytes for the registry's 6,350 ports fit the budget where
+ * iana's own port index (46,944 bytes) is; the records they lead to, 64
+ * bytes a line, do not, and are kept, so what it costs by port is a lower
+ * bound for any port lookup in a database of that size.  By name it is
+ * barecheck.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -54,6 +69,10 @@
 
 #include "db-lookup.h"
 #include "module.h"
+
+#if defined(BARE_COMPACT) && IANA_POPCNT_ASM
+#include <sys/platform/x86.h>
+#endif
 
 #define NPROTO IANA_KNOWN_PROTOS
 #define MAXALIAS 3
@@ -85,6 +104,15 @@ static size_t nrecs;
 static struct slot *slots;      /* 1 << HASH_BITS, k0 == 0: empty */
 static size_t nnames;           /* slots in use, kept at most half */
 static uint16_t (*ports)[NPROTO + 1];   /* 65,536: per protocol, then any */
+
+#ifdef BARE_COMPACT
+/* By port, the compact index that replaces ports[] once it is built. */
+static uint64_t *port_bits;              /* 1,024 words: bit p, port p has a line */
+static uint16_t *port_rank;              /* 1,024: the bits set in the words before */
+static uint16_t (*port_rows)[NPROTO];    /* per port with a line, by rank: per protocol */
+static volatile uint32_t file_nports;    /* the rows, as a header would say */
+static struct iana_db rank_db;           /* only its popcnt, as iana_db_open() sets it */
+#endif
 
 #ifdef BARE_CHECKED
 /*
@@ -200,6 +228,39 @@ static void add_name(const char *name, uint16_t r, int pid)
 		s->by_proto[pid] = r;
 }
 
+#ifdef BARE_COMPACT
+/* ports[] into the compact index, then ports[] is freed.  0, or -1 out of memory. */
+static int compact_ports(void)
+{
+	uint32_t n = 0;
+
+	port_bits = calloc(1024, sizeof(*port_bits));
+	port_rank = calloc(1024, sizeof(*port_rank));
+	for (uint32_t p = 0; p < 65536; p++)
+		n += ports[p][NPROTO] != NONE;
+	port_rows = malloc((n ? n : 1) * sizeof(*port_rows));
+	if (port_bits == NULL || port_rank == NULL || port_rows == NULL)
+		return -1;
+	n = 0;
+	for (uint32_t w = 0; w < 1024; w++) {
+		port_rank[w] = (uint16_t)n;
+		for (uint32_t b = 0; b < 64; b++) {
+			if (ports[64 * w + b][NPROTO] == NONE)
+				continue;
+			port_bits[w] |= UINT64_C(1) << b;
+			memcpy(port_rows[n++], ports[64 * w + b], sizeof(*port_rows));
+		}
+	}
+	file_nports = n;
+#if IANA_POPCNT_ASM
+	rank_db.popcnt = CPU_FEATURE_ACTIVE(POPCNT);
+#endif
+	free(ports);
+	ports = NULL;
+	return 0;
+}
+#endif
+
 /* Read the file into the tables; on any failure there are none (all misses). */
 __attribute__((constructor)) static void load(void)
 {
@@ -278,6 +339,9 @@ next:;
 	file_nrecs = nrecs;
 	map_protos();
 #endif
+#ifdef BARE_COMPACT
+	good = good && compact_ports() == 0;
+#endif
 out:
 	if (f != NULL)
 		fclose(f);
@@ -289,6 +353,13 @@ out:
 		ports = NULL;
 		recs = NULL;
 		nrecs = 0;
+#ifdef BARE_COMPACT
+		free(port_bits);
+		free(port_rank);
+		free(port_rows);
+		port_rows = NULL;
+		file_nports = 0;
+#endif
 	}
 }
 
@@ -376,11 +447,36 @@ HOT enum nss_status by_port(int port, const char *proto, struct servent *res, ch
 	int pid = NPROTO;
 	uint16_t p = ntohs((uint16_t)port), r;
 
+#ifdef BARE_COMPACT
+	uint64_t bits;
+	uint32_t rank;
+
+	if (port_rows == NULL || port < 0 || port > 0xffff)
+		return NSS_STATUS_NOTFOUND;
+	if (proto != NULL && (pid = proto_of(proto)) < 0)
+		return NSS_STATUS_NOTFOUND;
+	/* As iana's reader: the bit, the rank, the rank bounded by the header's count. */
+	bits = port_bits[p >> 6];
+	if (!(bits >> (p & 63) & 1))
+		return NSS_STATUS_NOTFOUND;
+	rank = port_rank[p >> 6] + iana_rank_popcount(&rank_db, bits & ((UINT64_C(1) << (p & 63)) - 1));
+	if (rank >= file_nports)
+		return NSS_STATUS_NOTFOUND;
+	if (pid < NPROTO) {
+		r = port_rows[rank][pid];
+	} else {   /* lines are in file order: the first of any protocol is the smallest */
+		r = port_rows[rank][0];
+		for (int i = 1; i < NPROTO; i++)
+			r = port_rows[rank][i] < r ? port_rows[rank][i] : r;
+	}
+#else
 	if (ports == NULL || port < 0 || port > 0xffff)
 		return NSS_STATUS_NOTFOUND;
 	if (proto != NULL && (pid = proto_of(proto)) < 0)
 		return NSS_STATUS_NOTFOUND;
-	if (!FOUND(r = ports[p][pid]))
+	r = ports[p][pid];
+#endif
+	if (!FOUND(r))
 		return NSS_STATUS_NOTFOUND;
 	return fill(&recs[r], p, res, buf, buflen, errnop);
 }

@@ -4,7 +4,9 @@
 # at all), libnss_bare (the cheapest module that really looks keys up: a
 # lower bound for a lookup that hits), libnss_barelive (bare with the per-lookup
 # cost of noticing a replaced file), libnss_barecheck (barelive with the
-# checks a lookup in a file that another process wrote needs), libnss_touch (the floor plus only
+# checks a lookup in a file that another process wrote needs),
+# libnss_barecompact (barecheck with, by port, the compact index that iana's
+# database has room for), libnss_touch (the floor plus only
 # what every module that answers must do: read the key, one load from a
 # table) and libnss_mapfloor (the floor, plus what a module that maps its
 # database file must do before its first answer: open, fstat, mmap, close,
@@ -21,11 +23,13 @@
 # with its own configuration, and is stopped at the end.  Nothing of the
 # host's /etc, /var or /run is changed.
 #
-# The figures the issue's ratios compare (iana, bare, barelive, barecheck, touch, mapfloor against floor,
-# directly and on the real path: lookups, enumeration, first lookups, fresh
-# getent) are timed interleaved, the sources (and, for lookups, the kinds of
-# key) taking turns run by run, so that other work on the machine falls on
-# all alike; the other sources are timed one after the other.
+# The figures the issue's ratios compare (iana, bare, barelive, barecheck,
+# barecompact, touch, mapfloor against floor, directly and on the real path:
+# lookups, enumeration, first lookups, fresh getent) are timed interleaved
+# (eight sources at most: svc-bench's MAX_PAIRED), the sources (and, for
+# lookups, the kinds of key) taking turns run by run, so that other work on
+# the machine falls on all alike; the other sources are timed one after the
+# other.
 #
 # Prints one markdown table (and the ratios to iana, and the issue's targets)
 # and writes it with the raw figures to bench/results/latest.md.
@@ -239,12 +243,13 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	check bare bare
 	check barelive barelive
 	check barecheck barecheck
+	check barecompact barecompact
 	check floor floor
 	check touch touch
 	check mapfloor mapfloor
-	interleave iana=iana bare=bare barelive=barelive barecheck=barecheck touch=touch mapfloor=mapfloor \
-		floor=floor
-	for m in iana bare barelive barecheck touch; do
+	interleave iana=iana bare=bare barelive=barelive barecheck=barecheck barecompact=barecompact \
+		touch=touch mapfloor=mapfloor floor=floor
+	for m in iana bare barelive barecheck barecompact touch; do
 		measure $m $m fast getent -s services:$m services http/tcp
 	done
 	check files files
@@ -253,14 +258,14 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	measure db db db getent -s services:db services http/tcp
 	measure floor floor fast getent -s services:floor services http/tcp
 
-	for m in floor bare barelive barecheck touch mapfloor iana; do
+	for m in floor bare barelive barecheck barecompact touch mapfloor iana; do
 		set_nsswitch $m
 		check $m-real system
 	done
 	interleave iana-real=system=iana bare-real=system=bare barelive-real=system=barelive \
-		barecheck-real=system=barecheck \
+		barecheck-real=system=barecheck barecompact-real=system=barecompact \
 		touch-real=system=touch mapfloor-real=system=mapfloor floor-real=system=floor
-	for m in iana bare barelive barecheck touch floor; do
+	for m in iana bare barelive barecheck barecompact touch floor; do
 		set_nsswitch $m
 		measure $m-real system fast getent services http/tcp
 	done
@@ -300,7 +305,7 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 
 	# The module's own instructions, and where they go: callgrind collecting
 	# only inside the module's lookup entry points (and what they call), for
-	# iana, bare, barelive, barecheck, touch and floor, with OWN_COUNT calls minus none (the warm-up pass over
+	# iana, bare, barelive, barecheck, barecompact, touch and floor, with OWN_COUNT calls minus none (the warm-up pass over
 	# the keys is in both).  The iana profiles are kept for the report.
 	own_total() {   # own_total SOURCE KIND COUNT
 		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg-$1-$2-$3.out" \
@@ -322,7 +327,7 @@ print(" ".join("%.1f" % (r[k] * 1e6) for k in ("median", "min", "max")))' "$tmp/
 	rec files size-file "$(stat -c %s "$tmp/services")" "" "" bytes 1 1 "the dump (services(5) text)"
 	rec db size-file "$(stat -c %s "$tmp/misc/services.db")" "" "" bytes 1 1 "makedb services.db"
 
-	for src in iana bare barelive barecheck touch floor; do
+	for src in iana bare barelive barecheck barecompact touch floor; do
 		note "$src: the module's own instructions ($OWN_COUNT calls, minus 0)"
 		for k in name nameany port; do
 			t0=$(own_total "$src" "$k" 0)
@@ -346,7 +351,7 @@ if [ -z "${BENCH_NO_COMPILE:-}" ]; then
 	meson compile -C "$build" >&2 || die "meson compile -C $build failed (BENCH_NO_COMPILE=1 measures the build as it is)"
 fi
 for f in bench/svc-bench bench/libnss_floor.so.2 bench/libnss_bare.so.2 bench/libnss_barelive.so.2 \
-	 bench/libnss_barecheck.so.2 \
+	 bench/libnss_barecheck.so.2 bench/libnss_barecompact.so.2 \
 	 bench/libnss_touch.so.2 bench/libnss_mapfloor.so.2 \
 	 nss/libnss_iana.so.2 gen/iana-servicesdb \
 	 data/services.db; do
@@ -373,6 +378,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/misc" "$tmp/run-empty" "$tmp/cache" "$tmp/art"
 cp "$build/bench/svc-bench" "$build/bench/libnss_floor.so.2" "$build/bench/libnss_bare.so.2" \
    "$build/bench/libnss_barelive.so.2" "$build/bench/libnss_barecheck.so.2" \
+   "$build/bench/libnss_barecompact.so.2" \
    "$build/bench/libnss_touch.so.2" "$build/bench/libnss_mapfloor.so.2" \
    "$build/nss/libnss_iana.so.2" \
    "$build/data/services.db" "$build/gen/iana-servicesdb" "$tmp/art/"
@@ -430,8 +436,8 @@ done
 mkdir -p "$here/results"
 {
 	echo "sources:"
-	echo "  rows: iana files db floor bare barelive barecheck touch mapfloor = __nss_configure_lookup(\"services\", SOURCE) (no nscd);"
-	echo "  *-real = SOURCE system with services: iana|bare|barelive|barecheck|touch|mapfloor|floor in nsswitch.conf (no nscd running);"
+	echo "  rows: iana files db floor bare barelive barecheck barecompact touch mapfloor = __nss_configure_lookup(\"services\", SOURCE) (no nscd);"
+	echo "  *-real = SOURCE system with services: iana|bare|barelive|barecheck|barecompact|touch|mapfloor|floor in nsswitch.conf (no nscd running);"
 	echo "  nscd = nscd (services: files) answering a SOURCE system client; iana-nscd = nscd with services: iana."
 	echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p);" \
 	     "kernel $(uname -r); $(ldd --version | sed -n 1p)"
