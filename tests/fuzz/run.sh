@@ -29,9 +29,10 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/seed-db" "$work/seed-registry" "$work/corpus-db" "$work/corpus-db-nocheck" \
-	"$work/corpus-edge" "$work/corpus-registry"
+	"$work/corpus-edge" "$work/corpus-edge-nocheck" "$work/corpus-registry"
 ln -s seed-db "$work/seed-db-nocheck"
 ln -s seed-db "$work/seed-edge"
+ln -s seed-db "$work/seed-edge-nocheck"
 
 # Seeds: the small registries of the test suite, and their compiled databases.
 gen="$build/gen/iana-servicesdb"
@@ -46,7 +47,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 status=0
-for target in db db-nocheck edge registry; do
+for target in db db-nocheck edge edge-nocheck registry; do
 	log="$work/fuzz-$target.log"
 	# Inputs that once failed, run first: each must now pass.
 	regress=$top/tests/fuzz/regress/${target%-nocheck}
