@@ -22,6 +22,18 @@ missing file, character device).  For each variant:
   * `iana-servicesdb check VARIANT` (also under `timeout 10`) exits exactly 1,
     since every variant differs from the intact file.
 
+The header and protocol variants are made twice: as they are, which the
+header check rejects at open, and "sealed", with the header check computed
+again over the damaged header and names, as anyone who writes a file can.
+A sealed variant is a file that lies consistently, so it may answer
+anything: it is judged only on the probe (no signal, no hang, every query
+answered, an enumeration that ends) and on `check`, which must still exit 1
+(the file checksum is left as it was).  But one whose lies are only in the
+fields that lookups do not use (`checksum`, `updated`, `n_lines`,
+`n_names`: kind "sealed-desc") must answer exactly as the intact file
+does, or be refused at open (every answer UNAVAIL, as for an `n_names`
+above `name_slots`).
+
 A variant is "identical" when every answer and the whole enumeration are the
 intact ones, "degraded" when some answers are NOTFOUND/UNAVAIL or some lines
 are missing, otherwise a failure.  Exit 0 when there is no failure, 1
@@ -54,6 +66,8 @@ HEADER_FIELDS = ['version', 'header_size', 'file_size', 'checksum', 'updated', '
                  'n_entries', 'n_lines', 'n_protos', 'n_names', 'name_slots',
                  'name_buckets', 'name_seed', 'n_ports', 'n_ranges', 'reserved']
 TIMEOUT = 10
+# The header bytes that lookups do not use: checksum, updated, n_lines, n_names.
+DESCRIPTIVE = set(range(20, 28)) | set(range(36, 40)) | set(range(44, 48))
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 
@@ -83,6 +97,37 @@ def mix64(x):
 
 def reduce32(x, n):
     return (x * n) >> 32
+
+
+def check_bytes(h, b):
+    """FORMAT.md, section 7: bytes(h, p, n), the last chunk zero-padded."""
+    b = bytes(b) + bytes(-len(b) % 8)
+    for k in range(0, len(b), 8):
+        h = ((h ^ u64(b, k)) * 0x9e3779b97f4a7c15) & M64
+        h ^= h >> 29
+    return h
+
+
+def head_check(data):
+    """FORMAT.md, section 7.1, of data's header and protocol names; None when
+    the names cannot be found (iana_db_open() then rejects the file anyway)."""
+    if len(data) < HEADER_SIZE:
+        return None
+    n_protos = u32(data, 40)
+    po, ps = u32(data, 72 + 8 * PROTOS), u32(data, 76 + 8 * PROTOS)
+    so, ss = u32(data, 72 + 8 * STRINGS), u32(data, 76 + 8 * STRINGS)
+    if n_protos > 8 or ps != 4 * n_protos or po + ps > len(data) or so + ss > len(data) or ss < 24:
+        return None
+    names = b''
+    for i in range(n_protos):
+        off = u32(data, po + 4 * i)
+        if off > ss - 24:
+            return None
+        names += data[so + off:data.index(b'\0', so + off) + 1]
+    h = bytearray(data[:HEADER_SIZE])
+    h[20:24] = bytes(4)
+    h[68:72] = bytes(4)
+    return mix64(check_bytes(check_bytes(0x4845414443484b31, h), names)) & M32
 
 
 class Db:
@@ -219,8 +264,10 @@ class Baseline:
         self.lines = set(self.enum)
 
 
-def judge(base, rc, out, err):
-    """('identical'|'degraded'|'fail', [reasons])."""
+def judge(base, rc, out, err, sealed=False):
+    """('identical'|'degraded'|'fail', [reasons]).  sealed: True for a file that
+    lies consistently, whose answers are not judged; 'desc' for one that lies
+    only where lookups do not look (see the top)."""
     if rc != 0:
         return 'fail', ['probe: %s; stderr: %s' % (status_text(rc),
                                                    err.decode('utf-8', 'replace').strip()[:300])]
@@ -228,6 +275,24 @@ def judge(base, rc, out, err):
     problems, degraded = [], False
     if [k for k, _ in q] != base.keys:
         problems.append('probe: the queries answered are not the ones asked')
+    if sealed == 'desc':
+        # Refused at open: every lookup UNAVAIL, and an enumeration of nothing.
+        unavail = all(re.fullmatch(r'UNAVAIL \d+', a) for _, a in q) and len(e) == 1 and \
+            (e[0] == 'END' or re.fullmatch(r'UNAVAIL \d+', e[0]))
+        if q == base.q and e[:-1] == base.enum and e[-1:] == ['END']:
+            return 'identical', []
+        if unavail and not problems:
+            return 'degraded', []
+        return 'fail', problems + ['a lie in a field that lookups do not use changed the '
+                                   'answers (%d of %d differ, %d enumeration lines of %d)' %
+                                   (sum(1 for x, y in zip(q, base.q) if x != y), len(q),
+                                    len(e) - 1, len(base.enum))]
+    if sealed:
+        if not e or not (e[-1] == 'END' or re.fullmatch(r'UNAVAIL \d+', e[-1])):
+            problems.append('enumeration did not end properly (last: %r)' % (e[-1] if e else None))
+        if problems:
+            return 'fail', problems
+        return ('identical' if q == base.q and e[:-1] == base.enum else 'degraded'), []
     for key, ans in q:
         want = base.answers.get(key)
         if ans == want:
@@ -297,6 +362,21 @@ class Variants:
         self.add(kind, label + ' ' + ','.join('%d:%d (%s)' % (o, b, self.where(o))
                                            for o, b in bits),
                  len(self.orig), patches)
+
+    def seal(self, kinds):
+        """A sealed copy of every variant of these kinds (see the top)."""
+        for kind, label, recipe in list(self.items):
+            if kind not in kinds or recipe is None:
+                continue
+            length, runs = recipe
+            d = materialize(self.orig, recipe)
+            hc = head_check(d)
+            if hc is None or hc == u32(d, 68):
+                continue
+            patches = {o + k: x for o, b in runs for k, x in enumerate(b)}
+            desc = all(o in DESCRIPTIVE for o in patches)
+            patches.update({68 + k: x for k, x in enumerate(p32(hc))})
+            self.add('sealed-desc' if desc else 'sealed', label + ' (sealed)', length, patches)
 
     def where(self, off):
         """An offset as section+offset, stable when an unrelated section grows."""
@@ -447,6 +527,9 @@ def make_variants(db, info_bounds, targets):
            (76 + 8 * NAME_OFFS, p32(2))])
 
     index_variants(db, v, targets)
+
+    # The header and protocol variants again, sealed as a writer would seal them.
+    v.seal(('header', 'protos', 'flip1-header', 'flip1-protos'))
 
     # Special files.
     for kind in ('empty', 'directory', 'fifo', 'unreadable', 'missing', 'chardev',
@@ -736,7 +819,8 @@ def run_variant(runner, base, workdir, num, kind, label, recipe):
     try:
         prc, pout, perr = runner.probe(path, nobody)
         crc, cout, cerr = runner.check(path, nobody)
-        verdict, why = judge(base, prc, pout, perr)
+        verdict, why = judge(base, prc, pout, perr,
+                             {'sealed': True, 'sealed-desc': 'desc'}.get(kind, False))
         if crc != 1:
             verdict = 'fail'
             why.append('check: %s (expected exit 1); stdout: %s; stderr: %s' % (
