@@ -51,8 +51,8 @@
  * Those 61,040 bytes for the registry's 6,350 ports fit the budget where
  * iana's own port index (46,944 bytes) is; the records they lead to, 64
  * bytes a line, do not, and are kept, so what it costs by port is a lower
- * bound for any port lookup in a database of that size.  By name it is
- * barecheck.
+ * bound, as far as we know how to build one, for a port lookup in a
+ * database of that size.  By name it is barecheck.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
